@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
+
+$(INSTALLED): pyproject.toml | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Generated once, never committed: a copy of .env.example with a fresh random secret.
+.env: | check-python
+	@$(PYTHON) -c "import pathlib, secrets; text = pathlib.Path('.env.example').read_text(); \
+	pathlib.Path('.env').write_text(text.replace('BETTER_AUTH_SECRET=change-me', 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(48)))"
+	@echo "Wrote .env with a fresh BETTER_AUTH_SECRET"
+
+run: $(INSTALLED) .env
+	@echo "Serving on http://$(HOST):$(PORT) — docs at http://$(HOST):$(PORT)/docs"
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy app
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache todo.db todo.db-shm todo.db-wal

@@ -1,0 +1,50 @@
+"""Domain exceptions. Handlers raise these; `error_handlers` turns them into HTTP in one place."""
+
+
+class DomainError(Exception):
+    """Base class: its message is safe to show to the client."""
+
+    detail = "Request failed"
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.detail
+        super().__init__(self.detail)
+
+
+class NotFoundError(DomainError):
+    detail = "Not found"
+
+
+class AuthenticationError(DomainError):
+    """Missing, malformed, expired, revoked or wrong-type credentials."""
+
+    detail = "Could not validate credentials"
+
+
+class InvalidCredentialsError(AuthenticationError):
+    detail = "Invalid email or password"
+
+
+class ConflictError(DomainError):
+    detail = "Conflict"
+
+
+class RateLimitedError(DomainError):
+    """Carries the seconds until a retry can succeed and the RateLimit-* headers of the bucket that refused."""
+
+    detail = "Too many requests"
+
+    def __init__(
+        self, retry_after_seconds: int, detail: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        self.retry_after_seconds = max(1, retry_after_seconds)
+        self.headers = headers or {}
+        super().__init__(detail or f"Too many requests, retry in {self.retry_after_seconds} seconds")
+
+
+class ServiceUnavailableError(DomainError):
+    detail = "Service temporarily unavailable, retry shortly"
+
+
+class PayloadTooLargeError(DomainError):
+    detail = "Request body too large"

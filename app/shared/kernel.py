@@ -1,0 +1,33 @@
+"""The per-app services every request may need, built once at start-up from the settings."""
+
+from dataclasses import dataclass, field
+
+from app.shared.auth.better_auth_keys import BetterAuthKeys
+from app.shared.auth.passwords import PasswordHasher
+from app.shared.auth.tokens import TokenService
+from app.shared.database import Database
+from app.shared.rate_limit import RateLimiter
+from app.shared.settings import Settings
+
+
+@dataclass
+class Kernel:
+    settings: Settings
+    database: Database
+    tokens: TokenService
+    passwords: PasswordHasher
+    better_auth_keys: BetterAuthKeys
+    # None when RATE_LIMIT_ENABLED is false.
+    rate_limiter: RateLimiter | None
+    known_users: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Kernel":
+        return cls(
+            settings=settings,
+            database=Database(settings),
+            tokens=TokenService(settings),
+            passwords=PasswordHasher(settings.bcrypt_rounds),
+            better_auth_keys=BetterAuthKeys(settings),
+            rate_limiter=RateLimiter.from_settings(settings),
+        )

@@ -1,0 +1,72 @@
+"""Start-up and shut-down: the schema is brought to head, retrying with backoff while the database is away."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+from loguru import logger
+
+from app.shared.error_handlers import is_database_unavailable
+from app.shared.kernel import Kernel
+from app.shared.migrations import upgrade_to_head
+
+FIRST_RETRY_SECONDS = 0.5
+MAX_RETRY_SECONDS = 10.0
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    kernel: Kernel = app.state.kernel
+    first_attempt_done = asyncio.Event()
+    preparing = asyncio.create_task(prepare_database(kernel, first_attempt_done))
+    # Serve with the schema at head when the database answers; when it does not (refused, or no answer within
+    # the connect timeout), start anyway: ready stays 503 while migrations keep being retried in the background.
+    with suppress(TimeoutError):
+        await asyncio.wait_for(first_attempt_done.wait(), timeout=kernel.settings.db_connect_timeout_seconds + 1)
+    try:
+        yield
+    finally:
+        preparing.cancel()
+        with suppress(asyncio.CancelledError):
+            await preparing
+        await kernel.database.dispose()
+
+
+async def prepare_database(kernel: Kernel, first_attempt_done: asyncio.Event) -> None:
+    database = kernel.database
+    if not kernel.settings.auto_migrate:
+        database.schema_ready = True
+        first_attempt_done.set()
+        return
+    delay = FIRST_RETRY_SECONDS
+    failures = 0
+    while True:
+        try:
+            await upgrade_to_head(database)
+        except Exception as error:
+            first_attempt_done.set()
+            if not is_database_unavailable(error):
+                # Not an outage (a bad migration, a wrong password): retrying will not help. One traceback.
+                logger.exception("Migrations failed; the service stays not-ready")
+                return
+            if failures == 0:
+                # One line for the whole outage, however long it lasts: no traceback per retry.
+                logger.warning(
+                    "Database unreachable at start-up ({}); serving anyway (/health/ready is 503) and retrying "
+                    "with backoff up to {}s",
+                    type(error).__name__,
+                    MAX_RETRY_SECONDS,
+                )
+            failures += 1
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+            continue
+        database.schema_ready = True
+        first_attempt_done.set()
+        logger.info(
+            "Database schema is at head ({}){}",
+            database.dialect,
+            f" after {failures} failed attempt(s)" if failures else "",
+        )
+        return

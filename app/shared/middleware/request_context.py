@@ -1,0 +1,86 @@
+"""Pure ASGI: a request id, one access line per request, security headers, and the last-resort 500."""
+
+import re
+import time
+from uuid import uuid4
+
+from loguru import logger
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.shared.error_handlers import internal_error_response
+from app.shared.middleware.client_address import TrustedProxies, warn_if_uvicorn_disagrees
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
+_ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# Auth and task responses hold personal data: no cache may keep them.
+_NO_STORE_PREFIX = "/api/"
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, trusted_proxies: list[str]) -> None:
+        self.app = app
+        self.trusted_proxies = TrustedProxies(trusted_proxies)
+        warn_if_uvicorn_disagrees(self.trusted_proxies)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["client_ip"] = self.trusted_proxies.client_ip(scope)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                for name, value in _ALWAYS.items():
+                    headers.setdefault(name, value)
+                if scope["path"].startswith(_NO_STORE_PREFIX):
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        with logger.contextualize(request_id=request_id, client_ip=state["client_ip"]):
+            try:
+                await self.app(scope, receive, send_with_headers)
+            except Exception:
+                logger.exception("Unhandled error on {} {}", scope["method"], scope["path"])
+                if response_started:
+                    raise
+                await internal_error_response()(scope, receive, send_with_headers)
+            finally:
+                elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+                user_id = state.get("user_id")
+                logger.bind(
+                    event="access",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=elapsed_ms,
+                    client_ip=state["client_ip"],
+                    user_id=user_id,
+                ).info(
+                    "{} {} {} {}ms user={}",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    elapsed_ms,
+                    user_id or "-",
+                )
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            return candidate if _SAFE_REQUEST_ID.match(candidate) else None
+    return None

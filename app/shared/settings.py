@@ -1,0 +1,107 @@
+"""Every setting the service reads, from the environment or `.env`, validated once at start-up."""
+
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./todo.db"
+MIN_PRODUCTION_BCRYPT_ROUNDS = 12
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    app_env: Literal["production", "development", "test"] = "production"
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL, validation_alias=AliasChoices("DATABASE_URL", "NEON_DB_URL")
+    )
+    # None: decided from the URL (Neon's `-pooler` hosts are transaction-mode PgBouncer).
+    database_pooled: bool | None = None
+    auto_migrate: bool = True
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_command_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A pooled connection idle for longer than this is pinged before use; 0 pings on every checkout.
+    db_ping_idle_seconds: float = Field(default=10.0, ge=0)
+
+    better_auth_secret: SecretStr = Field(min_length=32)
+    better_auth_url: str | None = None
+    better_auth_jwks_url: str | None = None
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["http://localhost:3000"], validation_alias=AliasChoices("CORS_ORIGINS", "FRONTEND_URL")
+    )
+
+    access_token_expire_minutes: int = Field(default=15, ge=1)
+    refresh_token_expire_days: int = Field(default=7, ge=1)
+    bcrypt_rounds: int = Field(default=MIN_PRODUCTION_BCRYPT_ROUNDS, ge=4, le=31)
+
+    redis_url: str | None = None
+    rate_limit_enabled: bool = True
+    rate_limit_auth: str = "10/minute"
+    rate_limit_signin_email: str = "5/minute"
+    rate_limit_api: str = "600/minute"
+    # Keeps apps that share one Redis (staging and production, two services) from sharing counters.
+    rate_limit_key_prefix: str = "todo-api"
+    # Peers whose X-Forwarded-For is believed (comma-separated IPs or CIDRs, or *).
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default=["127.0.0.1", "::1"])
+
+    max_body_bytes: int = Field(default=65_536, ge=1)
+    retry_after_seconds: int = Field(default=5, ge=1)
+
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
+    @classmethod
+    def split_comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def database_url_not_blank(cls, value: str) -> str:
+        return value.strip() or DEFAULT_DATABASE_URL
+
+    @model_validator(mode="after")
+    def production_hashes_are_strong(self) -> "Settings":
+        if self.app_env != "test" and self.bcrypt_rounds < MIN_PRODUCTION_BCRYPT_ROUNDS:
+            raise ValueError(f"BCRYPT_ROUNDS must be at least {MIN_PRODUCTION_BCRYPT_ROUNDS} outside tests")
+        return self
+
+    @property
+    def jwks_url(self) -> str | None:
+        if self.better_auth_jwks_url:
+            return self.better_auth_jwks_url
+        if self.better_auth_url:
+            return f"{self.better_auth_url.rstrip('/')}/api/auth/jwks"
+        return None
+
+
+class ConfigurationError(SystemExit):
+    """Start-up stops with one readable line instead of a traceback."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = "; ".join(_describe(problem) for problem in error.errors())
+        raise ConfigurationError(f"Configuration error: {problems}") from None
+
+
+def _describe(problem: object) -> str:
+    details = problem if isinstance(problem, dict) else {}
+    field = ".".join(str(part) for part in details.get("loc", ())).upper()
+    if field == "BETTER_AUTH_SECRET":
+        return (
+            "BETTER_AUTH_SECRET must be set to at least 32 characters "
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    message = str(details.get("msg", problem))
+    return f"{field}: {message}" if field else message
