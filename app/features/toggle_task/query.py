@@ -1,0 +1,22 @@
+from uuid import UUID
+
+from sqlalchemy import Row, not_, update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.shared.auth.ownership import owned_by
+from app.shared.auth.principal import Principal
+from app.shared.column_types import utc_now
+from app.shared.models import Task
+from app.shared.tasks import TASK_COLUMNS
+
+
+async def flip_completed(*, session: AsyncSession, owner: Principal, task_id: UUID) -> Row[tuple[object, ...]] | None:
+    """The flip happens in the database, so concurrent toggles serialise on the row and none is lost."""
+    statement = (
+        update(Task)
+        .where(col(Task.id) == task_id, owned_by(owner, col(Task.user_id)))
+        .values(completed=not_(col(Task.completed)), updated_at=utc_now())
+        .returning(*TASK_COLUMNS)
+    )
+    return (await session.exec(statement)).one_or_none()

@@ -1,0 +1,37 @@
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_validator
+
+from app.shared.task_fields import TaskDescription, TaskTitle
+
+EDITABLE_FIELDS = frozenset({"title", "description", "completed"})
+
+
+class TaskUpdate(BaseModel):
+    """Fields left out stay as they are; `description: null` clears it; `title: null` is refused."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={"examples": [{"title": "Buy oat milk"}, {"description": None, "completed": True}]},
+    )
+
+    title: TaskTitle | None = None
+    description: TaskDescription = None
+    completed: StrictBool | None = None
+
+    @field_validator("title", "completed")
+    @classmethod
+    def not_null(cls, value: Any) -> Any:
+        # Runs only for fields the client sent, so an explicit null is told apart from "left out".
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+    @model_validator(mode="after")
+    def changes_something(self) -> "TaskUpdate":
+        if not self.model_fields_set & EDITABLE_FIELDS:
+            raise ValueError("give at least one of: title, description, completed")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(include=set(self.model_fields_set & EDITABLE_FIELDS))
