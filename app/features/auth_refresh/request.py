@@ -1,0 +1,7 @@
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "eyJhbGciOiJIUzI1NiIs..."}]})
+
+    refresh_token: str = Field(min_length=1, max_length=4096)

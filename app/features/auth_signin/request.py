@@ -1,0 +1,12 @@
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.shared.auth.fields import EmailAddress
+
+
+class SignInRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "ada@example.com", "password": "correct horse battery"}]}
+    )
+
+    email: EmailAddress
+    password: str = Field(min_length=1, max_length=128)
