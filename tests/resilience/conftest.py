@@ -1,0 +1,56 @@
+"""Fixtures that start real components: a throwaway PostgreSQL cluster each test may stop and restart at will."""
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+
+from tests.resilience.components import PostgresCluster, postgres_bindir
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    bindir = postgres_bindir()
+    if bindir is None:
+        reason = "no PostgreSQL server binaries (initdb, pg_ctl) on this machine"
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+    cluster = PostgresCluster(bindir)
+    try:
+        cluster.init()
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+async def cluster(postgres_cluster: PostgresCluster) -> AsyncIterator[PostgresCluster]:
+    """The cluster, running when the test starts and again after it, whatever the test did to it."""
+    if not postgres_cluster.running:
+        await postgres_cluster.start_async()
+    yield postgres_cluster
+    if not postgres_cluster.running:
+        await postgres_cluster.start_async()
+
+
+@pytest.fixture
+async def cluster_database(cluster: PostgresCluster) -> AsyncIterator[str]:
+    """A fresh database on the throwaway cluster, for one test; its URL."""
+    name = f"resilience_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(cluster.admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield cluster.url(name)
+    if not cluster.running:
+        await cluster.start_async()
+    admin = await asyncpg.connect(cluster.admin_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
