@@ -1,6 +1,6 @@
 """What every task slice shares: the columns a task is read as, id parsing, and the miss path."""
 
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Column, select
@@ -14,6 +14,7 @@ from app.shared.models import Task
 from app.shared.security_log import security_event
 
 TASK_NOT_FOUND = "Task not found"
+Row = TypeVar("Row")
 # Plain columns, not the ORM entity: rows come back without identity-map bookkeeping.
 TASK_COLUMNS: tuple[Column[object], ...] = tuple(Task.__table__.columns)  # type: ignore[attr-defined]
 
@@ -36,3 +37,10 @@ async def reject_missing_task(*, session: AsyncSession, owner: Principal, task_i
     if other_owner is not None:
         security_event("task_probe", "request for another user's task", user_id=owner.user_id, task_id=task_id)
     raise NotFoundError(TASK_NOT_FOUND)
+
+
+async def found_or_rejected(row: Row | None, *, session: AsyncSession, owner: Principal, task_id: UUID) -> Row:
+    """The row a one-statement task route got back, or the miss path's 401/404 when it got none."""
+    if row is None:
+        await reject_missing_task(session=session, owner=owner, task_id=task_id)
+    return row

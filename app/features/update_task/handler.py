@@ -4,12 +4,10 @@ from app.features.update_task.query import update_owned_task
 from app.features.update_task.request import TaskUpdate
 from app.shared.auth.principal import Principal
 from app.shared.schemas import TaskPublic
-from app.shared.tasks import parse_task_id, reject_missing_task
+from app.shared.tasks import found_or_rejected, parse_task_id
 
 
 async def change_task(*, session: AsyncSession, owner: Principal, raw_task_id: str, data: TaskUpdate) -> TaskPublic:
     task_id = parse_task_id(raw_task_id)
     row = await update_owned_task(session=session, owner=owner, task_id=task_id, changes=data.changes())
-    if row is None:
-        await reject_missing_task(session=session, owner=owner, task_id=task_id)
-    return TaskPublic.model_validate(row)
+    return TaskPublic.model_validate(await found_or_rejected(row, session=session, owner=owner, task_id=task_id))
