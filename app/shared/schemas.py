@@ -4,10 +4,24 @@ from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
+
+USER_EXAMPLE: JsonDict = {
+    "id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e",
+    "email": "ada@example.com",
+    "name": "Ada Lovelace",
+    "created_at": "2026-01-11T09:00:00.000000Z",
+}
+TOKENS_EXAMPLE: JsonDict = {
+    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…",
+    "refresh_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…",
+    "token_type": "bearer",
+    "expires_in": 900,
+}
 
 
 class UserPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"example": USER_EXAMPLE})
 
     id: str
     email: str
@@ -41,10 +55,14 @@ class TaskPublic(BaseModel):
 
 
 class Message(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"detail": "Task not found"}})
+
     detail: str
 
 
 class TokenPair(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": TOKENS_EXAMPLE})
+
     access_token: str
     refresh_token: str
     token_type: str = "bearer"
@@ -53,5 +71,7 @@ class TokenPair(BaseModel):
 
 class AuthSession(TokenPair):
     """What sign-up and sign-in answer: the user and a fresh token pair."""
+
+    model_config = ConfigDict(json_schema_extra={"example": TOKENS_EXAMPLE | {"user": USER_EXAMPLE}})
 
     user: UserPublic

@@ -1,5 +1,7 @@
 """Service routes: info, liveness, readiness, and the generated docs with the bearer scheme."""
 
+from typing import Any
+
 import httpx
 
 
@@ -31,3 +33,33 @@ async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) ->
     generated = await client.get("/health")
     assert echoed.headers["X-Request-ID"] == "judge-42"
     assert len(generated.headers["X-Request-ID"]) == 32
+
+
+def _example_of(schema: dict[str, Any], components: dict[str, Any]) -> object:
+    """The example Swagger shows for a body: the schema's own, its referenced model's, or its items'."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    if schema.get("type") == "array":
+        return _example_of(schema["items"], components)
+    if "anyOf" in schema:  # an optional body: the example of the model it may be
+        return next(filter(None, (_example_of(option, components) for option in schema["anyOf"])), None)
+    return schema.get("example") or schema.get("examples")
+
+
+async def test_docs_give_each_task_slice_its_own_tag_and_every_body_an_example(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    components = spec["components"]["schemas"]
+    operations = [(path, operation) for path, item in spec["paths"].items() for operation in item.values()]
+
+    task_tags = {operation["tags"][0] for path, operation in operations if path.startswith("/api/tasks")}
+    assert task_tags == {f"Tasks: {verb}" for verb in ("create", "list", "get", "update", "toggle", "delete")}
+    for path, operation in operations:
+        if not path.startswith("/api/"):
+            continue
+        bodies = [operation.get("requestBody", {})] + [
+            response for status, response in operation["responses"].items() if status.startswith("2")
+        ]
+        for body in bodies:
+            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None:
+                assert _example_of(schema, components), (path, schema)
