@@ -3,6 +3,7 @@ and the same process serves again once the database is back, with no restart and
 
 import asyncio
 import time
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -113,6 +114,9 @@ async def test_requests_during_an_outage_get_201_or_503_and_every_201_is_kept(
         listed = await http.get("/api/tasks", params={"limit": 1000}, headers=user.headers)
         assert listed.status_code == 200
         assert created <= {task["id"] for task in listed.json()}
+        tally = Counter(outcome.status for outcome in outcomes)
+        slowest = max(outcome.seconds for outcome in outcomes)
+        print(f"\noutage stream: {dict(tally)} by status, slowest {slowest:.3f} s, every 201 read back")
 
 
 def _last_per_client(outcomes: list[Outcome]) -> list[Outcome]:
@@ -136,8 +140,11 @@ async def test_a_serverless_database_waking_up_serves_the_first_request(
             # Neon suspends after minutes without traffic: the pool has long seen its connections closed.
             await asyncio.sleep(0.2)
 
+            started = time.monotonic()
             first = await http.post("/api/tasks", json={"title": "after the wake"}, headers=user.headers)
+            seconds = time.monotonic() - started
             assert first.status_code == 201, first.text
+            print(f"\nfirst create after a wake: {first.status_code} in {seconds:.3f} s")
             assert proxy.wakes == 1
             listed = await http.get("/api/tasks", headers=user.headers)
             assert [task["title"] for task in listed.json()] == ["after the wake"]
@@ -168,6 +175,7 @@ async def test_a_database_that_stops_answering_is_503_within_the_timeouts(
             assert [response.status_code for response, _ in answers] == [503] * 4
             assert all(response.headers["Retry-After"] == "5" for response, _ in answers)
             assert max(seconds for _, seconds in answers) < SLOWEST_ANSWER
+            print(f"\npartition: 503 after {', '.join(f'{seconds:.2f}' for _, seconds in answers)} s")
 
             proxy.thaw()
             after, _ = await timed_get(http, "/health/ready")
