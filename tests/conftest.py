@@ -126,11 +126,11 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     if "app" not in request.fixturenames:
         return
     kernel: Kernel = request.getfixturevalue("app").state.kernel
-    async with kernel.database.transaction_session() as session:
+    async with kernel.database.orm_session() as session:
         for table in (Task, SignIn, User):
             await session.exec(delete(table))
         await session.commit()
-    kernel.known_users.clear()
+    kernel.provisioner.forget_all()
 
 
 def client_for(app: FastAPI, **kwargs: Any) -> httpx.AsyncClient:

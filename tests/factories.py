@@ -38,7 +38,7 @@ async def create_user(
         name=name,
         password_hash=await kernel.passwords.hash(password) if password else None,
     )
-    async with kernel.database.transaction_session() as session:
+    async with kernel.database.orm_session() as session:
         session.add(user)
         await session.commit()
     return user
@@ -47,7 +47,7 @@ async def create_user(
 async def sign_in(kernel: Kernel, user: User) -> SignedInUser:
     """What a successful sign-in leaves behind: a live sign-in row and a token pair naming it."""
     row, issued = start_sign_in(kernel.tokens, user_id=user.id, email=user.email, name=user.name)
-    async with kernel.database.transaction_session() as session:
+    async with kernel.database.orm_session() as session:
         await session.exec(insert(SignIn).values(**row))
         await session.commit()
     return SignedInUser(
@@ -62,7 +62,7 @@ async def signed_in_user(kernel: Kernel, **user_fields: Any) -> SignedInUser:
 async def create_task(kernel: Kernel, owner: User | SignedInUser, **fields: Any) -> Task:
     owner_id = owner.user.id if isinstance(owner, SignedInUser) else owner.id
     task = Task(user_id=owner_id, **({"title": "A task"} | fields))
-    async with kernel.database.transaction_session() as session:
+    async with kernel.database.orm_session() as session:
         session.add(task)
         await session.commit()
     return task
@@ -70,17 +70,17 @@ async def create_task(kernel: Kernel, owner: User | SignedInUser, **fields: Any)
 
 async def stored_task(kernel: Kernel, task_id: str | UUID) -> Task | None:
     """The row as the database holds it, to check what a request did (or did not) change."""
-    async with kernel.database.statement_session() as session:
+    async with kernel.database.orm_session() as session:
         return await session.get(Task, UUID(str(task_id)))
 
 
 async def revoke(kernel: Kernel, signed_in: SignedInUser) -> None:
     """Ends a sign-in behind the API's back, as sign-out or refresh-reuse detection would."""
-    async with kernel.database.transaction_session() as session:
+    async with kernel.database.orm_session() as session:
         await session.exec(update(SignIn).where(col(SignIn.id) == signed_in.sign_in_id).values(revoked_at=utc_now()))
         await session.commit()
 
 
 async def count_tasks(kernel: Kernel, owner_id: str) -> int:
-    async with kernel.database.statement_session() as session:
+    async with kernel.database.orm_session() as session:
         return int(await session.scalar(select(func.count()).where(col(Task.user_id) == owner_id)) or 0)

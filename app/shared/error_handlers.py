@@ -8,17 +8,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from loguru import logger
-from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.shared.errors import (
     AuthenticationError,
     ConflictError,
+    DatabaseUnavailableError,
     DomainError,
+    DuplicateValueError,
     NotFoundError,
     PayloadTooLargeError,
     RateLimitedError,
     ServiceUnavailableError,
+    UnstorableValueError,
 )
 from app.shared.rate_limit import rate_limit_headers
 
@@ -26,9 +28,11 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     AuthenticationError: 401,
     NotFoundError: 404,
     ConflictError: 409,
+    DuplicateValueError: 409,
     PayloadTooLargeError: 413,
     RateLimitedError: 429,
     ServiceUnavailableError: 503,
+    UnstorableValueError: 422,
 }
 INTERNAL_ERROR_DETAIL = "Internal server error"
 
@@ -41,56 +45,9 @@ def internal_error_response() -> Response:
     return error_response(500, INTERNAL_ERROR_DETAIL)
 
 
-# SQLSTATE classes that say the server is away, going away or not there yet, never that the request was wrong:
-# 08 connection exception (PgBouncer reports its own failures so too), 57P shutdown and "cannot connect now"
-# (starting up, shutting down), 53 insufficient resources ("too many clients already").
-UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "57P", "53")
-
-
-# SQLSTATE class 22, data exception: the value itself is refused (a NUL character in text, a number out of range).
-UNSTORABLE_SQLSTATE_PREFIX = "22"
 UNSTORABLE_INPUT_DETAIL = [
-    {
-        "type": "value_error",
-        "loc": ["request"],
-        "msg": "A value cannot be stored: a NUL character, an unpaired surrogate, or a number out of range",
-        "input": None,
-    }
+    {"type": "value_error", "loc": ["request"], "msg": UnstorableValueError.detail, "input": None}
 ]
-
-
-def is_unstorable_input(error: BaseException) -> bool:
-    """The request carried a value that passed validation but no database or encoder can take.
-
-    Valid JSON may hold an unpaired surrogate ("\\ud800"), which is not Unicode and cannot be encoded; PostgreSQL
-    refuses NUL in text; an integer may exceed 64 bits. The client, not the service, is at fault: 422, not 500.
-    """
-    if isinstance(error, UnicodeError | OverflowError):
-        return True
-    if not isinstance(error, sa_exc.DBAPIError) or error.connection_invalidated:
-        return False
-    driver_error = error.orig.__cause__ if error.orig is not None else None
-    # asyncpg's DataError ("invalid input for query argument") is a ValueError: an argument it could not encode.
-    if isinstance(driver_error, ValueError):
-        return True
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate.startswith(UNSTORABLE_SQLSTATE_PREFIX)
-
-
-def is_database_unavailable(error: BaseException) -> bool:
-    """Connection refused or lost, pool exhausted, connect timeout, server restarting: the database is at fault."""
-    if isinstance(error, sa_exc.TimeoutError | ConnectionError | TimeoutError):
-        return True
-    if isinstance(error, sa_exc.DBAPIError):
-        if error.connection_invalidated:
-            return True
-        if is_unstorable_input(error):
-            return False
-        if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
-            return True
-        sqlstate = getattr(error.orig, "sqlstate", None)
-        return isinstance(sqlstate, str) and sqlstate.startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
-    return isinstance(error, OSError)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -108,6 +65,13 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Retry-After"] = str(error.retry_after_seconds)
         elif isinstance(error, ServiceUnavailableError):
             headers["Retry-After"] = retry_after
+            if isinstance(error, DatabaseUnavailableError):
+                cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
+                logger.bind(event="database_unavailable").warning("Database unavailable: {}", cause)
+        elif isinstance(error, UnstorableValueError):
+            cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
+            logger.bind(event="unstorable_input").warning("Unstorable input refused: {}", cause)
+            return error_response(status, UNSTORABLE_INPUT_DETAIL, headers)
         return error_response(status, error.detail, headers)
 
     async def on_validation_error(request: Request, error: Exception) -> Response:
@@ -122,20 +86,9 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, StarletteHTTPException)
         return error_response(error.status_code, error.detail, dict(error.headers or {}))
 
-    async def on_database_error(_request: Request, error: Exception) -> Response:
-        if is_unstorable_input(error):
-            logger.bind(event="unstorable_input").warning("Unstorable input refused: {}", type(error).__name__)
-            return error_response(422, UNSTORABLE_INPUT_DETAIL)
-        if not is_database_unavailable(error):
-            raise error
-        logger.bind(event="database_unavailable").warning("Database unavailable: {}", type(error).__name__)
-        return error_response(503, ServiceUnavailableError.detail, {"Retry-After": retry_after})
-
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
-    for database_error in (sa_exc.DBAPIError, sa_exc.TimeoutError, OSError, TimeoutError, UnicodeError, OverflowError):
-        app.add_exception_handler(database_error, on_database_error)
 
 
 def _json_safe(problems: Any) -> Any:

@@ -48,3 +48,19 @@ class ServiceUnavailableError(DomainError):
 
 class PayloadTooLargeError(DomainError):
     detail = "Request body too large"
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The database refused, lost or never answered a connection: the client should retry shortly (503)."""
+
+
+class UnstorableValueError(DomainError):
+    """A value passed validation but the database cannot store it (a NUL character, an out-of-range number): 422."""
+
+    detail = "A value cannot be stored: a NUL character, an unpaired surrogate, or a number out of range"
+
+
+class DuplicateValueError(DomainError):
+    """A unique constraint refused the write. Queries catch it and say what it means (an email already taken)."""
+
+    detail = "Duplicate value"

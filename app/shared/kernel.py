@@ -1,9 +1,12 @@
 """The per-app services every request may need, built once at start-up from the settings."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from starlette.requests import Request
 
 from app.shared.auth.better_auth_keys import BetterAuthKeys
 from app.shared.auth.passwords import PasswordHasher
+from app.shared.auth.provisioning import UserProvisioner
 from app.shared.auth.tokens import TokenService
 from app.shared.database import Database
 from app.shared.rate_limit import RateLimiter
@@ -19,15 +22,22 @@ class Kernel:
     better_auth_keys: BetterAuthKeys
     # None when RATE_LIMIT_ENABLED is false.
     rate_limiter: RateLimiter | None
-    known_users: set[str] = field(default_factory=set)
+    provisioner: UserProvisioner
 
     @classmethod
     def build(cls, settings: Settings) -> "Kernel":
+        database = Database(settings)
         return cls(
             settings=settings,
-            database=Database(settings),
+            database=database,
             tokens=TokenService(settings),
             passwords=PasswordHasher(settings.bcrypt_rounds),
             better_auth_keys=BetterAuthKeys(settings),
             rate_limiter=RateLimiter.from_settings(settings),
+            provisioner=UserProvisioner(database),
         )
+
+
+def kernel_of(request: Request) -> Kernel:
+    """The one place that reads the kernel off the app: everything else asks here."""
+    return request.app.state.kernel  # type: ignore[no-any-return]

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 from loguru import logger
 
-from app.shared.error_handlers import is_database_unavailable
+from app.shared.database.driver_errors import is_database_unavailable
 from app.shared.kernel import Kernel
 from app.shared.migrations import upgrade_to_head
 
@@ -18,6 +18,7 @@ MAX_RETRY_SECONDS = 10.0
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     kernel: Kernel = app.state.kernel
+    await kernel.database.start()
     first_attempt_done = asyncio.Event()
     preparing = asyncio.create_task(prepare_database(kernel, first_attempt_done))
     # Serve with the schema at head when the database answers; when it does not (refused, or no answer within
@@ -66,7 +67,7 @@ async def prepare_database(kernel: Kernel, first_attempt_done: asyncio.Event) ->
         first_attempt_done.set()
         logger.info(
             "Database schema is at head ({}){}",
-            database.dialect,
+            database.dialect_name,
             f" after {failures} failed attempt(s)" if failures else "",
         )
         return

@@ -7,7 +7,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app.shared.database import Database
+from app.shared.database.core import Database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Any constant works; it only has to be the same in every worker that races to migrate.
@@ -23,7 +23,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 async def upgrade_to_head(database: Database) -> None:
     async with database.transactional_engine.connect() as connection:
-        if database.dialect == "postgresql":
+        if database.dialect_name == "postgresql":
             # Workers starting together take turns; the lock ends with the transaction.
             await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))

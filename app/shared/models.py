@@ -74,3 +74,10 @@ class SignIn(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+# What `UserPublic` shows, in its order: never the password hash.
+USER_PUBLIC_COLUMNS: tuple[Column[object], ...] = tuple(
+    User.__table__.columns[name]  # type: ignore[attr-defined]
+    for name in ("id", "email", "name", "created_at")
+)

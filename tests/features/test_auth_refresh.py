@@ -44,7 +44,7 @@ async def test_replaying_a_retired_token_revokes_the_whole_sign_in(client: httpx
     assert (await refresh(client, second["refresh_token"])).status_code == 401
     assert (await client.get("/api/auth/me", headers=auth(second))).status_code == 401
     assert (await client.get("/api/tasks", headers=auth(first))).status_code == 401
-    async with kernel.database.statement_session() as db:
+    async with kernel.database.orm_session() as db:
         sign_in = await db.get(SignIn, claims(first["refresh_token"])["sid"])
     assert sign_in is not None
     assert sign_in.revoked_at is not None
@@ -73,7 +73,7 @@ async def test_two_racing_refreshes_with_one_token_let_one_through(client: httpx
 
 async def test_an_expired_sign_in_cannot_refresh(client: httpx.AsyncClient, kernel: Kernel) -> None:
     session = await sign_up(client)
-    async with kernel.database.transaction_session() as db:
+    async with kernel.database.orm_session() as db:
         await db.exec(
             update(SignIn)
             .where(col(SignIn.id) == claims(session["refresh_token"])["sid"])

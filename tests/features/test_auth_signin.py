@@ -17,7 +17,7 @@ async def test_signs_in_with_any_case_and_spacing_of_the_email(client: httpx.Asy
     assert session["user"] == account["user"]
     assert (session["token_type"], session["expires_in"]) == ("bearer", 900)
     assert claims(session["access_token"])["sid"] != claims(account["access_token"])["sid"]
-    async with kernel.database.statement_session() as db:
+    async with kernel.database.orm_session() as db:
         devices = await db.scalar(select(func.count()).where(col(SignIn.user_id) == account["user"]["id"]))
     assert devices == 2
 

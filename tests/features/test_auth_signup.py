@@ -32,7 +32,7 @@ async def test_creates_the_account_and_signs_it_in(client: httpx.AsyncClient, ke
     assert refresh["exp"] - refresh["iat"] == 7 * 86_400
     assert access["jti"] != refresh["jti"]
     assert access["sid"] == refresh["sid"]
-    async with kernel.database.statement_session() as db:
+    async with kernel.database.orm_session() as db:
         stored = await db.get(User, user["id"])
         sign_ins = await db.scalar(select(func.count()).where(col(SignIn.user_id) == user["id"]))
     assert stored is not None
@@ -87,7 +87,7 @@ async def test_concurrent_sign_ups_with_one_email_give_one_account(
     responses = await asyncio.gather(*(client.post("/api/auth/signup", json=body) for _ in range(10)))
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] + [409] * 9
-    async with kernel.database.statement_session() as db:
+    async with kernel.database.orm_session() as db:
         accounts = await db.scalar(select(func.count()).where(col(User.email) == "race@example.com"))
     assert accounts == 1
 

@@ -9,11 +9,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.dialects import postgresql
 
 from app.features.list_tasks.query import list_statement
 from app.features.list_tasks.request import TaskListQuery
+from app.shared.auth.ownership import owner_values
 from app.shared.auth.principal import Principal
 from app.shared.database import Database
 from app.shared.migrations import upgrade_to_head
@@ -63,13 +62,14 @@ async def fill(database: Database, others: int) -> None:
 
 
 async def explain(database: Database, query: TaskListQuery, *, analyze: bool = False) -> dict[str, Any]:
+    """The plan of the very statement the slice sends, with the values a request would bind."""
     owner = Principal(user_id=OWNER, email="owner@example.com", name=None, expires_at=0, sign_in_id=SIGN_IN)
-    sql = list_statement(owner=owner, query=query).compile(
-        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
-    )
+    compiled = list_statement(query).compiled_for(database.dialect)
+    values = {"offset": query.offset, "limit": query.limit} | owner_values(owner)
     options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
     async with database.engine.connect() as connection:
-        plan = await connection.scalar(text(f"EXPLAIN ({options}) {sql}"))
+        raw = await connection.get_raw_connection()
+        plan = await raw.driver_connection.fetchval(f"EXPLAIN ({options}) {compiled.sql}", *compiled.arguments(values))
     return (plan if isinstance(plan, list) else json.loads(plan))[0]  # type: ignore[no-any-return]
 
 

@@ -16,12 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from fastapi import FastAPI
 from jose import jwt as jose_jwt
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm
-from sqlalchemy import event
 
 from app.shared.kernel import Kernel
 from app.shared.models import User
 from tests.conftest import TEST_SECRET, client_for
 from tests.factories import bearer, create_user
+from tests.sql_spy import watching_sql
 
 AppWith = Callable[..., AbstractAsyncContextManager[FastAPI]]
 
@@ -35,7 +35,7 @@ async def me(client: httpx.AsyncClient, token: str) -> httpx.Response:
 
 
 async def stored_user(kernel: Kernel, user_id: str) -> User | None:
-    async with kernel.database.statement_session() as session:
+    async with kernel.database.orm_session() as session:
         return await session.get(User, user_id)
 
 
@@ -64,20 +64,19 @@ async def test_better_auth_hs256_tokens_are_accepted_and_provision_the_user(
     assert (user.email, user.password_hash) == ("one@example.com", None)
 
 
-async def test_a_known_external_user_is_not_provisioned_again(client: httpx.AsyncClient, kernel: Kernel) -> None:
+async def test_a_known_external_user_is_not_provisioned_again(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     token = external_token({"sub": "ba-user-2", "email": "two@example.com"})
     inserts: list[str] = []
 
-    def spy(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def spy(statement: str) -> None:
         if statement.startswith("INSERT INTO users"):
             inserts.append(statement)
 
-    event.listen(kernel.database.engine.sync_engine, "before_cursor_execute", spy)
-    try:
+    with watching_sql(monkeypatch, spy):
         assert (await me(client, token)).status_code == 200
         assert (await me(client, token)).status_code == 200
-    finally:
-        event.remove(kernel.database.engine.sync_engine, "before_cursor_execute", spy)
     assert len(inserts) == 1
 
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from app.shared.database import Database
-from app.shared.database_url import parse_database_url
+from app.shared.database.url import parse_database_url
 from tests.conftest import postgres_admin_url, test_settings
 
 NEON = (

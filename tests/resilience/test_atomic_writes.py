@@ -2,14 +2,14 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.shared.kernel import Kernel
 from app.shared.models import SignIn, User
+from tests.sql_spy import watching_sql
 
 NEWCOMER = {"email": "half-written@example.com", "password": "correct horse battery", "name": "Newcomer"}
 
@@ -20,7 +20,7 @@ class InjectedFailure:
     armed: bool = True
     writes: list[str] = field(default_factory=list)
 
-    def before_cursor_execute(self, _connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def inspect(self, statement: str) -> None:
         words = statement.split()
         if words[:2] != ["INSERT", "INTO"]:
             return
@@ -31,15 +31,11 @@ class InjectedFailure:
 
 
 @pytest.fixture
-def failing_sign_in_write(kernel: Kernel) -> Iterator[InjectedFailure]:
+def failing_sign_in_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[InjectedFailure]:
     """The database driver fails on the INSERT into sign_ins, the second of sign-up's two writes."""
     failure = InjectedFailure(table=SignIn.__tablename__)
-    engine = kernel.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", failure.before_cursor_execute)
-    try:
+    with watching_sql(monkeypatch, failure.inspect):
         yield failure
-    finally:
-        event.remove(engine, "before_cursor_execute", failure.before_cursor_execute)
 
 
 async def test_a_sign_up_whose_second_write_fails_leaves_no_user(
@@ -49,7 +45,7 @@ async def test_a_sign_up_whose_second_write_fails_leaves_no_user(
 
     assert (response.status_code, response.json()) == (500, {"detail": "Internal server error"})
     assert failing_sign_in_write.writes == [User.__tablename__, SignIn.__tablename__]
-    async with kernel.database.statement_session() as session:
+    async with kernel.database.orm_session() as session:
         users = (await session.exec(select(User.id).where(User.email == NEWCOMER["email"]))).all()
         sign_ins = (await session.exec(select(SignIn.id))).all()
     assert (users, sign_ins) == ([], [])

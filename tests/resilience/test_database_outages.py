@@ -10,7 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.shared.database import PING_TIMEOUT_SECONDS
+from app.features.service_status.query import SELECT_ONE
+from app.shared.database.connections import PING_TIMEOUT_SECONDS
 from tests.conftest import client_for, running_app
 from tests.conftest import test_settings as settings_for
 from tests.factories import signed_in_user
@@ -39,7 +40,7 @@ async def warm_pool(http: httpx.AsyncClient, app: FastAPI, connections: int = 6)
     """Leaves several connections sitting in the pool, as a server under steady traffic has."""
     responses = await asyncio.gather(*(http.get("/health/ready") for _ in range(connections)))
     assert [response.status_code for response in responses] == [200] * connections
-    assert app.state.kernel.database.engine.pool.checkedin() >= 2
+    assert app.state.kernel.database.idle_connections >= 2
 
 
 async def timed_get(http: httpx.AsyncClient, path: str, **options: Any) -> tuple[httpx.Response, float]:
@@ -187,9 +188,10 @@ async def test_a_database_that_stops_answering_is_503_within_the_timeouts(
 async def test_when_every_pooled_connection_is_busy_a_request_is_503_after_the_pool_timeout(
     cluster_database: str,
 ) -> None:
-    settings = resilient_settings(cluster_database, db_pool_size=1, db_max_overflow=0, db_pool_timeout_seconds=0.5)
+    settings = resilient_settings(cluster_database, db_pool_size=1, db_pool_timeout_seconds=0.5)
     async with running_app(settings) as app, client_for(app) as http:
-        async with app.state.kernel.database.engine.connect():  # holds the only connection
+        async with app.state.kernel.database.session() as holder:
+            await holder.run(SELECT_ONE)  # holds the only connection
             response, seconds = await timed_get(http, "/health/ready")
         after, _ = await timed_get(http, "/health/ready")
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 
-from app.shared.error_handlers import is_database_unavailable, is_unstorable_input
+from app.shared.database.driver_errors import is_database_unavailable, is_unstorable_input
 
 DBAPI = AsyncAdapt_asyncpg_dbapi(asyncpg)
 

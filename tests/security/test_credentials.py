@@ -39,7 +39,7 @@ def test_a_short_secret_stops_start_up() -> None:
 async def test_stored_hashes_are_bcrypt_at_the_configured_cost(client: httpx.AsyncClient, kernel: Kernel) -> None:
     body = {"email": "hash@example.com", "password": "correct horse battery", "name": "H"}
     assert (await client.post("/api/auth/signup", json=body)).status_code == 201
-    async with kernel.database.statement_session() as session:
+    async with kernel.database.orm_session() as session:
         stored = await session.scalar(select(col(User.password_hash)).where(User.email == "hash@example.com"))
     assert stored is not None
     assert stored.startswith(f"$2b${kernel.settings.bcrypt_rounds:02d}$")

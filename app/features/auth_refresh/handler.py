@@ -1,14 +1,13 @@
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from app.features.auth_refresh.query import revoke_sign_in, swap_refresh_token
-from app.shared.auth.sign_ins import issue_tokens
+from app.features.auth_refresh.query import swap_refresh_token
+from app.shared.auth.sign_ins import issue_tokens, revoke_sign_in
 from app.shared.auth.tokens import TokenService
+from app.shared.database import Session
 from app.shared.errors import AuthenticationError
 from app.shared.schemas import TokenPair
 from app.shared.security_log import security_event
 
 
-async def rotate(*, session: AsyncSession, tokens: TokenService, refresh_token: str) -> TokenPair:
+async def rotate(*, session: Session, tokens: TokenService, refresh_token: str) -> TokenPair:
     try:
         claims = tokens.verify_refresh(refresh_token)
     except AuthenticationError as error:
@@ -28,7 +27,7 @@ async def rotate(*, session: AsyncSession, tokens: TokenService, refresh_token: 
         return issued.as_pair()
     # A validly signed token that is no longer the current one was stolen or replayed: end the whole sign-in,
     # so the thief's newer tokens die with the victim's.
-    if await revoke_sign_in(session=session, owner_id=claims.user_id, sign_in_id=claims.sign_in_id):
+    if await revoke_sign_in(session, owner_id=claims.user_id, sign_in_id=claims.sign_in_id):
         security_event(
             "refresh_reuse",
             "retired refresh token presented; sign-in revoked",

@@ -1,24 +1,23 @@
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from app.features.auth_signin.query import insert_sign_in, select_account
 from app.features.auth_signin.request import SignInRequest
 from app.shared.auth.passwords import PasswordHasher
 from app.shared.auth.sign_ins import start_sign_in
 from app.shared.auth.tokens import TokenService
+from app.shared.database import Session
 from app.shared.errors import InvalidCredentialsError
 from app.shared.schemas import AuthSession, UserPublic
 from app.shared.security_log import security_event
 
 
 async def authenticate(
-    *, session: AsyncSession, tokens: TokenService, passwords: PasswordHasher, data: SignInRequest
+    *, session: Session, tokens: TokenService, passwords: PasswordHasher, data: SignInRequest
 ) -> AuthSession:
     account = await select_account(session=session, email=data.email)
     # One bcrypt check whether or not the account exists, so the answer's timing does not tell.
-    password_ok = await passwords.verify(data.password, account.password_hash if account else None)
+    password_ok = await passwords.verify(data.password, account["password_hash"] if account else None)
     if account is None or not password_ok:
         security_event("signin_failed", "wrong email or password", email=data.email)
         raise InvalidCredentialsError()
-    sign_in, issued = start_sign_in(tokens, user_id=account.id, email=account.email, name=account.name)
+    sign_in, issued = start_sign_in(tokens, user_id=account["id"], email=account["email"], name=account["name"])
     await insert_sign_in(session=session, sign_in=sign_in)
     return AuthSession(user=UserPublic.model_validate(account), **issued.as_pair().model_dump())

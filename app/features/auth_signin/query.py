@@ -1,15 +1,20 @@
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import bindparam, select
+from sqlmodel import col
 
-from app.shared.models import SignIn, User
+from app.shared.auth.sign_ins import INSERT_SIGN_IN
+from app.shared.database import Row, Session, Statement
+from app.shared.models import USER_PUBLIC_COLUMNS, User
+
+SELECT_ACCOUNT = Statement(
+    select(*USER_PUBLIC_COLUMNS, col(User.password_hash)).where(col(User.email) == bindparam("email"))
+)
 
 
-async def select_account(*, session: AsyncSession, email: str) -> User | None:
-    return (await session.exec(select(User).where(col(User.email) == email))).one_or_none()
+async def select_account(*, session: Session, email: str) -> Row | None:
+    return await session.one(SELECT_ACCOUNT, email=email)
 
 
-async def insert_sign_in(*, session: AsyncSession, sign_in: dict[str, Any]) -> None:
-    await session.exec(insert(SignIn).values(**sign_in))
+async def insert_sign_in(*, session: Session, sign_in: dict[str, Any]) -> None:
+    await session.run(INSERT_SIGN_IN, **sign_in)

@@ -1,19 +1,18 @@
 from uuid import uuid4
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from app.features.auth_signup.query import insert_account
 from app.features.auth_signup.request import SignUpRequest
 from app.shared.auth.passwords import PasswordHasher
 from app.shared.auth.sign_ins import start_sign_in
 from app.shared.auth.tokens import TokenService
 from app.shared.column_types import utc_now
+from app.shared.database import Session
 from app.shared.errors import ConflictError
 from app.shared.schemas import AuthSession, UserPublic
 
 
 async def register(
-    *, session: AsyncSession, tokens: TokenService, passwords: PasswordHasher, data: SignUpRequest
+    *, session: Session, tokens: TokenService, passwords: PasswordHasher, data: SignUpRequest
 ) -> AuthSession:
     now = utc_now()
     user_id = str(uuid4())

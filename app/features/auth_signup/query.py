@@ -1,17 +1,29 @@
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import bindparam, insert
 
-from app.shared.models import SignIn, User
+from app.shared.auth.sign_ins import INSERT_SIGN_IN
+from app.shared.database import Session, Statement
+from app.shared.errors import DuplicateValueError
+from app.shared.models import User
+
+_ACCOUNT_FIELDS = ("id", "email", "name", "password_hash", "created_at", "updated_at")
+INSERT_USER = Statement(
+    insert(User).values(
+        {name: bindparam(name, type_=User.__table__.columns[name].type) for name in _ACCOUNT_FIELDS}  # type: ignore[attr-defined]
+    )
+)
 
 
-async def insert_account(*, session: AsyncSession, user: dict[str, Any], sign_in: dict[str, Any]) -> bool:
-    """False when the email is taken: the unique index decides, so two racing sign-ups cannot both win."""
+async def insert_account(*, session: Session, user: dict[str, Any], sign_in: dict[str, Any]) -> bool:
+    """False when the email is taken: the unique index decides, so two racing sign-ups cannot both win.
+
+    Both rows land together or neither does: an account never exists without its first sign-in.
+    """
     try:
-        await session.exec(insert(User).values(**user))
-    except IntegrityError:
+        async with session.transaction():
+            await session.run(INSERT_USER, **user)
+            await session.run(INSERT_SIGN_IN, **sign_in)
+    except DuplicateValueError:
         return False
-    await session.exec(insert(SignIn).values(**sign_in))
     return True

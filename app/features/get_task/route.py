@@ -1,13 +1,15 @@
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from app.features.get_task.handler import find_task
 from app.shared.dependencies import CurrentUser, SessionDep
+from app.shared.responses import json_response
 from app.shared.schemas import Message, TaskPublic
 
 router = APIRouter(tags=["Tasks: get"])
 
 
-@router.get("/api/tasks/{task_id}", responses={404: {"model": Message}})
-async def get_task(task_id: str, owner: CurrentUser, session: SessionDep) -> TaskPublic:
+@router.get("/api/tasks/{task_id}", response_model=TaskPublic, responses={404: {"model": Message}})
+async def get_task(task_id: str, owner: CurrentUser, session: SessionDep) -> Response:
     """One of the caller's tasks; another user's task is 404, as if it did not exist."""
-    return await find_task(session=session, owner=owner, raw_task_id=task_id)
+    return json_response(await find_task(session=session, owner=owner, raw_task_id=task_id))

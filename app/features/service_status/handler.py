@@ -1,9 +1,9 @@
 """Service status: what the service is, and whether it can serve data right now."""
 
 from pydantic import BaseModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.features.service_status.query import database_answers
+from app.shared.database import Session
 from app.shared.errors import ServiceUnavailableError
 
 
@@ -21,7 +21,7 @@ def describe_service(*, name: str, version: str, docs_url: str | None) -> Servic
     return ServiceInfo(name=name, version=version, docs=docs_url or "")
 
 
-async def check_readiness(*, session: AsyncSession) -> Status:
+async def check_readiness(*, session: Session) -> Status:
     if not await database_answers(session=session):
         raise ServiceUnavailableError("Database did not answer")
     return Status(status="ready")

@@ -1,8 +1,11 @@
 """The one statement readiness needs: does the database answer?"""
 
-from sqlalchemy import literal, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import literal_column, select
+
+from app.shared.database import Session, Statement
+
+SELECT_ONE = Statement(select(literal_column("1").label("one")))
 
 
-async def database_answers(*, session: AsyncSession) -> bool:
-    return await session.scalar(select(literal(1))) == 1
+async def database_answers(*, session: Session) -> bool:
+    return await session.scalar(SELECT_ONE) == 1

@@ -1,22 +1,23 @@
 from uuid import UUID
 
-from sqlalchemy import Row, not_, update
+from sqlalchemy import bindparam, not_, update
 from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.shared.auth.ownership import owned_by
+from app.shared.auth.ownership import owned_by, owner_values
 from app.shared.auth.principal import Principal
 from app.shared.column_types import utc_now
+from app.shared.database import Row, Session, Statement
 from app.shared.models import Task
-from app.shared.tasks import TASK_COLUMNS
+from app.shared.tasks import TASK_COLUMNS, TASK_ID
+
+# The flip happens in the database, so concurrent toggles serialise on the row and none is lost.
+FLIP_COMPLETED = Statement(
+    update(Task)
+    .where(col(Task.id) == TASK_ID, owned_by(col(Task.user_id)))
+    .values(completed=not_(col(Task.completed)), updated_at=bindparam("now"))
+    .returning(*TASK_COLUMNS)
+)
 
 
-async def flip_completed(*, session: AsyncSession, owner: Principal, task_id: UUID) -> Row[tuple[object, ...]] | None:
-    """The flip happens in the database, so concurrent toggles serialise on the row and none is lost."""
-    statement = (
-        update(Task)
-        .where(col(Task.id) == task_id, owned_by(owner, col(Task.user_id)))
-        .values(completed=not_(col(Task.completed)), updated_at=utc_now())
-        .returning(*TASK_COLUMNS)
-    )
-    return (await session.exec(statement)).one_or_none()
+async def flip_completed(*, session: Session, owner: Principal, task_id: UUID) -> Row | None:
+    return await session.one(FLIP_COMPLETED, task_id=task_id, now=utc_now(), **owner_values(owner))

@@ -1,13 +1,11 @@
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from app.features.update_task.query import update_owned_task
 from app.features.update_task.request import TaskUpdate
 from app.shared.auth.principal import Principal
-from app.shared.schemas import TaskPublic
+from app.shared.database import Row, Session
 from app.shared.tasks import found_or_rejected, parse_task_id
 
 
-async def change_task(*, session: AsyncSession, owner: Principal, raw_task_id: str, data: TaskUpdate) -> TaskPublic:
+async def change_task(*, session: Session, owner: Principal, raw_task_id: str, data: TaskUpdate) -> Row:
     task_id = parse_task_id(raw_task_id)
     row = await update_owned_task(session=session, owner=owner, task_id=task_id, changes=data.changes())
-    return TaskPublic.model_validate(await found_or_rejected(row, session=session, owner=owner, task_id=task_id))
+    return await found_or_rejected(row, session=session, owner=owner, task_id=task_id)

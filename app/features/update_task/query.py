@@ -1,24 +1,40 @@
+from itertools import combinations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, update
+from sqlalchemy import bindparam, update
 from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.shared.auth.ownership import owned_by
+from app.features.update_task.request import EDITABLE_FIELDS
+from app.shared.auth.ownership import owned_by, owner_values
 from app.shared.auth.principal import Principal
 from app.shared.column_types import utc_now
+from app.shared.database import Row, Session, Statement
 from app.shared.models import Task
-from app.shared.tasks import TASK_COLUMNS
+from app.shared.tasks import TASK_COLUMNS, TASK_ID
+
+
+def _update_of(fields: frozenset[str]) -> Statement:
+    columns = Task.__table__.columns  # type: ignore[attr-defined]
+    values = {name: bindparam(name, type_=columns[name].type) for name in sorted(fields)}
+    return Statement(
+        update(Task)
+        .where(col(Task.id) == TASK_ID, owned_by(col(Task.user_id)))
+        .values(**values, updated_at=bindparam("now"))
+        .returning(*TASK_COLUMNS)
+    )
+
+
+# One statement per set of fields a request may change (seven), built once: a request only picks its own.
+UPDATE_BY_FIELDS = {
+    frozenset(fields): _update_of(frozenset(fields))
+    for count in range(1, len(EDITABLE_FIELDS) + 1)
+    for fields in combinations(sorted(EDITABLE_FIELDS), count)
+}
 
 
 async def update_owned_task(
-    *, session: AsyncSession, owner: Principal, task_id: UUID, changes: dict[str, Any]
-) -> Row[tuple[object, ...]] | None:
-    statement = (
-        update(Task)
-        .where(col(Task.id) == task_id, owned_by(owner, col(Task.user_id)))
-        .values(**changes, updated_at=utc_now())
-        .returning(*TASK_COLUMNS)
-    )
-    return (await session.exec(statement)).one_or_none()
+    *, session: Session, owner: Principal, task_id: UUID, changes: dict[str, Any]
+) -> Row | None:
+    statement = UPDATE_BY_FIELDS[frozenset(changes)]
+    return await session.one(statement, task_id=task_id, now=utc_now(), **changes, **owner_values(owner))

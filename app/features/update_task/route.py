@@ -1,20 +1,22 @@
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from app.features.update_task.handler import change_task
 from app.features.update_task.request import TaskUpdate
 from app.shared.dependencies import CurrentUser, SessionDep
+from app.shared.responses import json_response
 from app.shared.schemas import Message, TaskPublic
 
 router = APIRouter(tags=["Tasks: update"])
 
 
-@router.put("/api/tasks/{task_id}", responses={404: {"model": Message}})
-async def replace_task(task_id: str, data: TaskUpdate, owner: CurrentUser, session: SessionDep) -> TaskPublic:
+@router.put("/api/tasks/{task_id}", response_model=TaskPublic, responses={404: {"model": Message}})
+async def replace_task(task_id: str, data: TaskUpdate, owner: CurrentUser, session: SessionDep) -> Response:
     """Change the fields given (at least one); the others stay as they are."""
-    return await change_task(session=session, owner=owner, raw_task_id=task_id, data=data)
+    return json_response(await change_task(session=session, owner=owner, raw_task_id=task_id, data=data))
 
 
-@router.patch("/api/tasks/{task_id}", responses={404: {"model": Message}})
-async def update_task(task_id: str, data: TaskUpdate, owner: CurrentUser, session: SessionDep) -> TaskPublic:
+@router.patch("/api/tasks/{task_id}", response_model=TaskPublic, responses={404: {"model": Message}})
+async def update_task(task_id: str, data: TaskUpdate, owner: CurrentUser, session: SessionDep) -> Response:
     """Same as PUT: change the fields given (at least one)."""
-    return await change_task(session=session, owner=owner, raw_task_id=task_id, data=data)
+    return json_response(await change_task(session=session, owner=owner, raw_task_id=task_id, data=data))

@@ -13,8 +13,8 @@ from jose import jwt as jose_jwt
 from jose.exceptions import JOSEError
 
 from app.shared.auth.principal import Principal
-from app.shared.auth.provisioning import ensure_user_exists
 from app.shared.errors import AuthenticationError
+from app.shared.kernel import Kernel, kernel_of
 from app.shared.security_log import security_event
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /api/auth/signin or Better Auth")
@@ -27,11 +27,11 @@ async def current_principal(
 ) -> Principal:
     if credentials is None:
         raise AuthenticationError("Not authenticated")
-    kernel = request.app.state.kernel
+    kernel = kernel_of(request)
     try:
-        principal = await _verify(request, credentials.credentials)
+        principal = await _verify(kernel, credentials.credentials)
         if principal.sign_in_id is None:
-            await ensure_user_exists(kernel, principal)
+            await kernel.provisioner.ensure_exists(principal)
     except AuthenticationError as error:
         security_event("invalid_token", "rejected bearer token", reason=error.detail)
         raise
@@ -42,8 +42,7 @@ async def current_principal(
     return principal
 
 
-async def _verify(request: Request, token: str) -> Principal:
-    kernel = request.app.state.kernel
+async def _verify(kernel: Kernel, token: str) -> Principal:
     try:
         header = jose_jwt.get_unverified_header(token)
     except JOSEError:

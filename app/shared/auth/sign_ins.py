@@ -5,9 +5,41 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import col
+
 from app.shared.auth.tokens import MintedToken, TokenService
 from app.shared.column_types import utc_now
+from app.shared.database import Session, Statement
+from app.shared.models import SignIn
 from app.shared.schemas import TokenPair
+
+_SIGN_IN_FIELDS = ("id", "user_id", "refresh_jti", "created_at", "expires_at")
+# Sign-up and sign-in both start a sign-in with the row `start_sign_in` returns.
+INSERT_SIGN_IN = Statement(
+    insert(SignIn).values(
+        {name: bindparam(name, type_=SignIn.__table__.columns[name].type) for name in _SIGN_IN_FIELDS}  # type: ignore[attr-defined]
+    )
+)
+
+# Sign-out and refresh-reuse detection both end a sign-in; only a live one of this owner, so the caller learns
+# whether it was this call that ended it.
+REVOKE_LIVE_SIGN_IN = Statement(
+    update(SignIn)
+    .where(
+        col(SignIn.id) == bindparam("sign_in_id"),
+        col(SignIn.user_id) == bindparam("owner_id"),
+        col(SignIn.revoked_at).is_(None),
+    )
+    .values(revoked_at=bindparam("now", type_=SignIn.__table__.columns["revoked_at"].type))  # type: ignore[attr-defined]
+    .returning(col(SignIn.id))
+)
+
+
+async def revoke_sign_in(session: Session, *, owner_id: str, sign_in_id: str) -> bool:
+    """True when this call revoked a live sign-in of this owner, False when it was already over (or not theirs)."""
+    row = await session.one(REVOKE_LIVE_SIGN_IN, sign_in_id=sign_in_id, owner_id=owner_id, now=utc_now())
+    return row is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.shared.error_handlers import internal_error_response
 from app.shared.middleware.client_address import TrustedProxies, warn_if_uvicorn_disagrees
+from app.shared.rate_limit import QUOTA_STATE_KEY
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
@@ -47,6 +48,11 @@ class RequestContextMiddleware:
                     headers.setdefault(name, value)
                 if scope["path"].startswith(_NO_STORE_PREFIX):
                     headers["Cache-Control"] = "no-store"
+                # Routes that return their own Response (the task routes) carry no dependency headers: the
+                # quota the rate limiter recorded for this request is added here, once, for every answer.
+                quota = state.get(QUOTA_STATE_KEY)
+                if quota is not None and "ratelimit-limit" not in headers:
+                    headers.update(quota.headers)
             await send(message)
 
         with logger.contextualize(request_id=request_id, client_ip=state["client_ip"]):

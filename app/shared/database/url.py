@@ -10,6 +10,9 @@ ASYNC_POSTGRES_DRIVER = "postgresql+asyncpg"
 ASYNC_SQLITE_DRIVER = "sqlite+aiosqlite"
 # libpq's sslmode values are the strings asyncpg's `ssl` argument takes.
 SSL_MODES = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+# Options of SQLAlchemy's asyncpg dialect, not of asyncpg itself: requests run on asyncpg directly, and with no
+# statement cache asyncpg prepares unnamed statements, which live only as long as the transaction around them.
+SQLALCHEMY_ONLY_OPTIONS = {"prepared_statement_cache_size", "prepared_statement_name_func"}
 
 
 @dataclass(frozen=True)
@@ -19,9 +22,32 @@ class DatabaseTarget:
     pooled: bool = False
     ignored_parameters: tuple[str, ...] = ()
 
+    # Behind a pooler that tracks protocol-level prepared statements (PgBouncer 1.21+ with max_prepared_statements,
+    # as Neon runs it), statements stay cached and need no transaction around them.
+    pooler_prepares: bool = False
+
     @property
     def is_sqlite(self) -> bool:
         return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def wraps_statements_in_transactions(self) -> bool:
+        """A transaction-mode pooler without prepared-statement support may hand the Parse and the Execute of one
+        statement to two server connections, unless a transaction pins them to one."""
+        return self.pooled and not self.pooler_prepares
+
+    def asyncpg_connect_kwargs(self) -> dict[str, Any]:
+        """What `asyncpg.connect` takes for this target; SQLAlchemy's own query options are left out."""
+        extra = {key: value for key, value in self.url.query.items() if key not in SQLALCHEMY_ONLY_OPTIONS}
+        return {
+            "host": self.url.host,
+            "port": self.url.port,
+            "user": self.url.username,
+            "password": self.url.password,
+            "database": self.url.database,
+            **extra,
+            **{key: value for key, value in self.connect_args.items() if key not in SQLALCHEMY_ONLY_OPTIONS},
+        }
 
 
 def unique_statement_name() -> str:
@@ -33,6 +59,7 @@ def parse_database_url(
     raw_url: str,
     *,
     pooled: bool | None = None,
+    pooler_prepares: bool = False,
     connect_timeout: float = 5.0,
     command_timeout: float = 30.0,
 ) -> DatabaseTarget:
@@ -42,11 +69,17 @@ def parse_database_url(
         return DatabaseTarget(url=url.set(drivername=ASYNC_SQLITE_DRIVER))
     if backend not in {"postgresql", "postgres"}:
         raise ValueError(f"DATABASE_URL must be PostgreSQL or SQLite, not {url.drivername!r}")
-    return _postgres_target(url, pooled=pooled, connect_timeout=connect_timeout, command_timeout=command_timeout)
+    return _postgres_target(
+        url,
+        pooled=pooled,
+        pooler_prepares=pooler_prepares,
+        connect_timeout=connect_timeout,
+        command_timeout=command_timeout,
+    )
 
 
 def _postgres_target(
-    url: URL, *, pooled: bool | None, connect_timeout: float, command_timeout: float
+    url: URL, *, pooled: bool | None, pooler_prepares: bool, connect_timeout: float, command_timeout: float
 ) -> DatabaseTarget:
     query = dict(url.query)
     connect_args: dict[str, Any] = {"timeout": connect_timeout, "command_timeout": command_timeout}
@@ -72,7 +105,7 @@ def _postgres_target(
         connect_args["server_settings"] = server_settings
 
     is_pooled = pooled if pooled is not None else "-pooler" in (url.host or "")
-    if is_pooled:
+    if is_pooled and not pooler_prepares:
         connect_args["statement_cache_size"] = 0
         connect_args["prepared_statement_name_func"] = unique_statement_name
         query["prepared_statement_cache_size"] = "0"
@@ -81,6 +114,7 @@ def _postgres_target(
         url=url.set(drivername=ASYNC_POSTGRES_DRIVER, query=query),
         connect_args=connect_args,
         pooled=is_pooled,
+        pooler_prepares=is_pooled and pooler_prepares,
         ignored_parameters=tuple(ignored),
     )
 
