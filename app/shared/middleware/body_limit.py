@@ -2,6 +2,7 @@
 
 A declared Content-Length over the limit is refused at once. A chunked body (or one whose header lies) is
 counted as it streams in; once it passes the limit, whatever the app answers is dropped and 413 is sent instead.
+A request without a body (most reads) passes through unwrapped.
 """
 
 from contextlib import suppress
@@ -25,9 +26,13 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
+        declared, chunked = _framing(scope)
         if declared is not None and declared > self.max_body_bytes:
             await self._refuse(scope, receive, send)
+            return
+        if not declared and not chunked:
+            # Neither header (or a zero length): there is no body to count. Reads take this path, unwrapped.
+            await self.app(scope, receive, send)
             return
 
         received = 0
@@ -61,11 +66,16 @@ class BodyLimitMiddleware:
         await error_response(413, limit, {"Connection": "close"})(scope, receive, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """The declared Content-Length (None when absent or unreadable) and whether the body comes chunked."""
+    declared: int | None = None
+    chunked = False
     for name, value in scope["headers"]:
         if name == b"content-length":
             try:
-                return int(value)
+                declared = int(value)
             except ValueError:
-                return None
-    return None
+                chunked = True  # an unreadable length is counted as it streams in, like a chunked body
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked

@@ -5,16 +5,15 @@ import time
 from uuid import uuid4
 
 from loguru import logger
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.shared.error_handlers import internal_error_response
 from app.shared.middleware.client_address import TrustedProxies, warn_if_uvicorn_disagrees
-from app.shared.rate_limit import QUOTA_STATE_KEY
+from app.shared.rate_limit import QUOTA_STATE_KEY, Quota
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
-_ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+_ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 # Auth and task responses hold personal data: no cache may keep them.
 _NO_STORE_PREFIX = "/api/"
 
@@ -42,17 +41,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                headers = MutableHeaders(scope=message)
-                headers[REQUEST_ID_HEADER] = request_id
-                for name, value in _ALWAYS.items():
-                    headers.setdefault(name, value)
-                if scope["path"].startswith(_NO_STORE_PREFIX):
-                    headers["Cache-Control"] = "no-store"
-                # Routes that return their own Response (the task routes) carry no dependency headers: the
-                # quota the rate limiter recorded for this request is added here, once, for every answer.
-                quota = state.get(QUOTA_STATE_KEY)
-                if quota is not None and "ratelimit-limit" not in headers:
-                    headers.update(quota.headers)
+                message["headers"] = _with_context_headers(
+                    list(message.get("headers", ())), request_id, scope["path"], state.get(QUOTA_STATE_KEY)
+                )
             await send(message)
 
         with logger.contextualize(request_id=request_id, client_ip=state["client_ip"]):
@@ -82,6 +73,24 @@ class RequestContextMiddleware:
                     elapsed_ms,
                     user_id or "-",
                 )
+
+
+def _with_context_headers(
+    headers: list[tuple[bytes, bytes]], request_id: str, path: str, quota: Quota | None
+) -> list[tuple[bytes, bytes]]:
+    """Raw header pairs appended in one pass: this runs on every response."""
+    present = {name.lower() for name, _ in headers}
+    headers = [(name, value) for name, value in headers if name.lower() != b"x-request-id"]
+    headers.append((b"x-request-id", request_id.encode()))
+    headers.extend((name, value) for name, value in _ALWAYS if name not in present)
+    if path.startswith(_NO_STORE_PREFIX):
+        headers = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
+        headers.append((b"cache-control", b"no-store"))
+    # Routes that return their own Response (the task routes) carry no dependency headers: the quota the rate
+    # limiter recorded for this request is added here, for every answer that does not state one already.
+    if quota is not None and b"ratelimit-limit" not in present:
+        headers.extend(quota.raw_headers)
+    return headers
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
