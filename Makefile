@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check-python clean
+.PHONY: run serve test lint check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
@@ -26,6 +26,12 @@ $(INSTALLED): pyproject.toml | check-python
 run: $(INSTALLED) .env
 	@echo "Serving on http://$(HOST):$(PORT) — docs at http://$(HOST):$(PORT)/docs"
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
+
+# The service as deployed (docs/deployment.md): WORKERS workers (default: the CPUs) under uvicorn's supervisor,
+# JSON logs, proxy headers from FORWARDED_ALLOW_IPS only, and limits on what one connection can hold
+# (MAX_HEADER_BYTES, HEADER_TIMEOUT_SECONDS). Bind publicly with `make serve HOST=0.0.0.0`.
+serve: $(INSTALLED) .env
+	@env HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m app.serving
 
 test: $(INSTALLED)
 	$(BIN)/pytest
