@@ -3,13 +3,13 @@
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from app.shared.discovery import mount_slices
-from app.shared.error_handlers import install_error_handlers
+from app.shared.http.discovery import mount_slices
+from app.shared.http.error_handlers import install_error_handlers
+from app.shared.http.lifespan import lifespan
+from app.shared.http.middleware.body_limit import BodyLimitMiddleware
+from app.shared.http.middleware.request_context import RequestContextMiddleware
 from app.shared.kernel import Kernel
-from app.shared.lifecycle import lifespan
-from app.shared.logging import configure_logging
-from app.shared.middleware.body_limit import BodyLimitMiddleware
-from app.shared.middleware.request_context import RequestContextMiddleware
+from app.shared.observability.logging import configure_logging
 from app.shared.settings import Settings, load_settings
 
 API_VERSION = "1.0.0"

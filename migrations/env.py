@@ -5,7 +5,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from app.shared.models import metadata
+from app.shared.database.tables import metadata
 
 config = context.config
 

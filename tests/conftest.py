@@ -23,8 +23,8 @@ os.environ.setdefault("DATABASE_URL", "sqlite+aiosqlite:////tmp/todo-api-import-
 os.environ.setdefault("AUTO_MIGRATE", "false")
 
 from app.main import create_app  # noqa: E402
+from app.shared.database.tables import SignIn, Task, User  # noqa: E402
 from app.shared.kernel import Kernel  # noqa: E402
-from app.shared.models import SignIn, Task, User  # noqa: E402
 from app.shared.settings import Settings  # noqa: E402
 
 DEFAULT_POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

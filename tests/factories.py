@@ -8,9 +8,9 @@ from sqlalchemy import insert, update
 from sqlmodel import col, func, select
 
 from app.shared.auth.sign_ins import start_sign_in
-from app.shared.column_types import utc_now
+from app.shared.database.column_types import utc_now
+from app.shared.database.tables import SignIn, Task, User
 from app.shared.kernel import Kernel
-from app.shared.models import SignIn, Task, User
 
 
 @dataclass

@@ -16,7 +16,7 @@ from uvicorn.supervisors.multiprocess import Multiprocess
 
 from app.serving.open_files import raise_open_file_limit
 from app.serving.settings import ServingSettings, load_serving_settings
-from app.shared.logging import configure_logging
+from app.shared.observability.logging import configure_logging
 from app.shared.settings import Settings, load_settings
 
 APP = "app.main:app"
@@ -51,7 +51,8 @@ def serve() -> None:
 def deployment_defaults(settings: Settings) -> Settings:
     """JSON logs unless LOG_FORMAT is set (in the environment or .env); the workers are told through the
     environment they inherit, as they are of the proxies to trust, so the app and uvicorn name the same ones
-    even when FORWARDED_ALLOW_IPS is written only in .env (which uvicorn alone never reads)."""
+    even when FORWARDED_ALLOW_IPS is written only in .env (which uvicorn alone never reads).
+    """
     if "log_format" not in settings.model_fields_set:
         settings = settings.model_copy(update={"log_format": "json"})
     os.environ["LOG_FORMAT"] = settings.log_format
@@ -62,7 +63,8 @@ def deployment_defaults(settings: Settings) -> Settings:
 class ServingConfig(Config):
     """uvicorn's Config, logging through the app's configuration wherever uvicorn sets logging up: in the supervisor,
     and in each worker before it loads the app, so that even "Error loading ASGI app" is a JSON line. (The config is
-    pickled into each spawned worker, this class and the app's settings with it.)"""
+    pickled into each spawned worker, this class and the app's settings with it.)
+    """
 
     def __init__(self, app: str, *, app_settings: Settings, **options: Any) -> None:
         self.app_settings = app_settings  # before Config.__init__, which configures logging
@@ -76,7 +78,8 @@ class ServingConfig(Config):
 def build_config(serving: ServingSettings, app_settings: Settings) -> ServingConfig:
     """The equivalent of `uvicorn app.main:app --http app.serving.protocol:GuardedHttpToolsProtocol --no-access-log
     --proxy-headers --forwarded-allow-ips … --workers … --timeout-keep-alive … --timeout-graceful-shutdown …
-    --backlog … --no-server-header`, without uvicorn's plain-text log configuration."""
+    --backlog … --no-server-header`, without uvicorn's plain-text log configuration.
+    """
     return ServingConfig(
         APP,
         app_settings=app_settings,

@@ -66,6 +66,7 @@ def load_serving_settings() -> ServingSettings:
 @functools.cache
 def configured_head_limits() -> HeadLimits:
     """Read once per worker: the workers inherit the supervisor's environment and working directory, so they read
-    the same values the supervisor validated."""
+    the same values the supervisor validated.
+    """
     settings = load_serving_settings()
     return HeadLimits(settings.max_header_bytes, settings.header_timeout_seconds)

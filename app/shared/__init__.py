@@ -1,0 +1,1 @@
+"""The kernel: rooms by concern (database, http, auth, rate limits, observability, tasks); slices use `for_slices`."""

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 
 from app.shared.auth.better_auth_keys import BetterAuthKeys
@@ -9,7 +10,7 @@ from app.shared.auth.passwords import PasswordHasher
 from app.shared.auth.provisioning import UserProvisioner
 from app.shared.auth.tokens import TokenService
 from app.shared.database import Database
-from app.shared.rate_limit import RateLimiter
+from app.shared.rate_limits.limiter import RateLimiter
 from app.shared.settings import Settings
 
 
@@ -38,6 +39,7 @@ class Kernel:
         )
 
 
-def kernel_of(request: Request) -> Kernel:
-    """The one place that reads the kernel off the app: everything else asks here."""
-    return request.app.state.kernel  # type: ignore[no-any-return]
+def kernel_of(holder: Request | Starlette) -> Kernel:
+    """The one place that reads the kernel off the app (given the app or a request to it): everything else asks here."""
+    app = holder.app if isinstance(holder, Request) else holder
+    return app.state.kernel  # type: ignore[no-any-return]

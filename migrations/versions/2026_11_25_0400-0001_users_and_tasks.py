@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.shared.column_types import UTCDateTime
+from app.shared.database.column_types import UTCDateTime
 
 revision: str = "0001"
 down_revision: str | None = None

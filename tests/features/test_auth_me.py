@@ -4,11 +4,11 @@ import httpx
 
 from app.shared.kernel import Kernel
 from tests.factories import revoke, signed_in_user
-from tests.features.auth_helpers import auth, sign_up
+from tests.features.auth_helpers import auth, registered
 
 
-async def test_returns_the_caller(client: httpx.AsyncClient) -> None:
-    session = await sign_up(client)
+async def test_returns_the_caller(client: httpx.AsyncClient, kernel: Kernel) -> None:
+    session = await registered(kernel)
     response = await client.get("/api/auth/me", headers=auth(session))
     assert (response.status_code, response.json()) == (200, session["user"])
     assert "password" not in response.text

@@ -3,16 +3,16 @@
 import httpx
 from sqlmodel import col, func, select
 
+from app.shared.database.tables import SignIn
 from app.shared.kernel import Kernel
-from app.shared.models import SignIn
 from tests.factories import create_user
-from tests.features.auth_helpers import PASSWORD, claims, sign_in, sign_up
+from tests.features.auth_helpers import PASSWORD, claims, registered, sign_in
 
 REFUSED = {"detail": "Invalid email or password"}
 
 
 async def test_signs_in_with_any_case_and_spacing_of_the_email(client: httpx.AsyncClient, kernel: Kernel) -> None:
-    account = await sign_up(client, email="ada@example.com")
+    account = await registered(kernel, email="ada@example.com")
     session = await sign_in(client, email="  ADA@example.com ")
     assert session["user"] == account["user"]
     assert (session["token_type"], session["expires_in"]) == ("bearer", 900)
@@ -22,8 +22,8 @@ async def test_signs_in_with_any_case_and_spacing_of_the_email(client: httpx.Asy
     assert devices == 2
 
 
-async def test_wrong_password_and_unknown_email_answer_alike(client: httpx.AsyncClient) -> None:
-    await sign_up(client)
+async def test_wrong_password_and_unknown_email_answer_alike(client: httpx.AsyncClient, kernel: Kernel) -> None:
+    await registered(kernel)
     wrong = await client.post("/api/auth/signin", json={"email": "ada@example.com", "password": "not it at all"})
     unknown = await client.post("/api/auth/signin", json={"email": "who@example.com", "password": PASSWORD})
     for response in (wrong, unknown):

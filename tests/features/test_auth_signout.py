@@ -8,11 +8,11 @@ from jose import jwt
 from app.shared.kernel import Kernel
 from tests.conftest import TEST_SECRET
 from tests.factories import count_tasks
-from tests.features.auth_helpers import auth, sign_in, sign_up
+from tests.features.auth_helpers import auth, registered, sign_in
 
 
 async def test_both_tokens_of_the_sign_in_stop_working(client: httpx.AsyncClient, kernel: Kernel) -> None:
-    session = await sign_up(client)
+    session = await registered(kernel)
     response = await client.post("/api/auth/signout", headers=auth(session))
     assert (response.status_code, response.json()) == (200, {"detail": "Signed out"})
     assert (await client.get("/api/auth/me", headers=auth(session))).status_code == 401
@@ -24,15 +24,17 @@ async def test_both_tokens_of_the_sign_in_stop_working(client: httpx.AsyncClient
     assert (await client.post("/api/auth/signout", headers=auth(session))).status_code == 401
 
 
-async def test_other_devices_stay_signed_in(client: httpx.AsyncClient) -> None:
-    phone = await sign_up(client)
+async def test_other_devices_stay_signed_in(client: httpx.AsyncClient, kernel: Kernel) -> None:
+    phone = await registered(kernel)
     laptop = await sign_in(client)
     await client.post("/api/auth/signout", headers=auth(phone))
     assert (await client.get("/api/auth/me", headers=auth(laptop))).status_code == 200
 
 
-async def test_a_refresh_token_in_the_body_is_revoked_too_when_it_is_the_callers(client: httpx.AsyncClient) -> None:
-    phone = await sign_up(client)
+async def test_a_refresh_token_in_the_body_is_revoked_too_when_it_is_the_callers(
+    client: httpx.AsyncClient, kernel: Kernel
+) -> None:
+    phone = await registered(kernel)
     laptop = await sign_in(client)
     response = await client.post(
         "/api/auth/signout", json={"refresh_token": laptop["refresh_token"]}, headers=auth(phone)
@@ -41,9 +43,9 @@ async def test_a_refresh_token_in_the_body_is_revoked_too_when_it_is_the_callers
     assert (await client.get("/api/auth/me", headers=auth(laptop))).status_code == 401
 
 
-async def test_someone_elses_or_a_broken_refresh_token_is_ignored(client: httpx.AsyncClient) -> None:
-    mine = await sign_up(client)
-    theirs = await sign_up(client, email="other@example.com")
+async def test_someone_elses_or_a_broken_refresh_token_is_ignored(client: httpx.AsyncClient, kernel: Kernel) -> None:
+    mine = await registered(kernel)
+    theirs = await registered(kernel, email="other@example.com")
     response = await client.post(
         "/api/auth/signout", json={"refresh_token": theirs["refresh_token"]}, headers=auth(mine)
     )

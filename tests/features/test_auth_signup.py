@@ -4,18 +4,26 @@ import asyncio
 import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlmodel import col, func, select
 
+from app.shared.database.tables import SignIn, User
 from app.shared.kernel import Kernel
-from app.shared.models import SignIn, User
 from tests.conftest import client_for
-from tests.features.auth_helpers import PASSWORD, claims, sign_up
+from tests.features.auth_helpers import PASSWORD, claims
 
 AppWith = Callable[..., AbstractAsyncContextManager[FastAPI]]
+
+
+async def sign_up(client: httpx.AsyncClient, email: str = "ada@example.com", **fields: Any) -> dict[str, Any]:
+    body = {"email": email, "password": PASSWORD, "name": "Ada"} | fields
+    response = await client.post("/api/auth/signup", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
 
 
 async def test_creates_the_account_and_signs_it_in(client: httpx.AsyncClient, kernel: Kernel) -> None:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from app.shared.column_types import utc_now
+from app.shared.database.column_types import utc_now
 from app.shared.kernel import Kernel
 from tests.factories import SignedInUser, create_task, revoke, signed_in_user
 

@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from jose import jwt as jose_jwt
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm
 
+from app.shared.database.tables import User
 from app.shared.kernel import Kernel
-from app.shared.models import User
 from tests.conftest import TEST_SECRET, client_for
 from tests.factories import bearer, create_user
 from tests.sql_spy import watching_sql

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from loguru import logger
 
-from app.shared.discovery import SliceError, mount_slices
+from app.shared.http.discovery import SliceError, mount_slices
 
 ROUTE = """
 from fastapi import APIRouter

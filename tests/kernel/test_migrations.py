@@ -14,8 +14,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from app.shared.database import Database
-from app.shared.migrations import alembic_config
-from app.shared.models import metadata
+from app.shared.database.migrations import alembic_config
+from app.shared.database.tables import metadata
 from tests.conftest import TEST_SECRET, test_settings, throwaway_postgres_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from app.shared.database.tables import SignIn, User
 from app.shared.kernel import Kernel
-from app.shared.models import SignIn, User
 from tests.sql_spy import watching_sql
 
 NEWCOMER = {"email": "half-written@example.com", "password": "correct horse battery", "name": "Newcomer"}

@@ -6,9 +6,9 @@ The kernel is tested on its own with these; the real auth and task routes are te
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from app.shared.dependencies import AuthRateLimit, CurrentUser, SignInEmailLimit
 from app.shared.errors import InvalidCredentialsError
-from app.shared.schemas import Message
+from app.shared.http.dependencies import AuthRateLimit, CurrentUser, SignInEmailLimit
+from app.shared.http.messages import Message
 
 AUTH_PROBE = "/probe/auth"
 SIGN_IN_PROBE = "/probe/signin"

@@ -9,8 +9,8 @@ import pytest
 from starlette.types import Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.shared.middleware.client_address import TrustedProxies, warn_if_uvicorn_disagrees
-from app.shared.rate_limit import client_identity
+from app.shared.http.middleware.client_address import TrustedProxies, warn_if_uvicorn_disagrees
+from app.shared.rate_limits.limiter import client_identity
 from tests.security.logs import captured_logs
 
 PROXY = "10.0.0.5"

@@ -15,8 +15,8 @@ from jose import jwt
 from sqlmodel import col, select
 
 from app.shared.auth import passwords
+from app.shared.database.tables import User
 from app.shared.kernel import Kernel
-from app.shared.models import User
 from app.shared.settings import ConfigurationError, Settings, load_settings
 from tests.conftest import TEST_SECRET, client_for
 from tests.factories import bearer, create_task, signed_in_user

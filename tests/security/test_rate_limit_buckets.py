@@ -9,7 +9,7 @@ from fastapi import Request, Response
 from limits.aio.storage import MemoryStorage
 
 from app.shared.errors import RateLimitedError
-from app.shared.rate_limit import Quota, RateLimiter, SweepingMemoryStorage
+from app.shared.rate_limits.limiter import Quota, RateLimiter, SweepingMemoryStorage
 from app.shared.settings import ConfigurationError
 from tests.conftest import test_settings as settings_for
 from tests.security.logs import captured_logs

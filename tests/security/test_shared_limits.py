@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.shared import rate_limit
+from app.shared.rate_limits import limiter as rate_limit
 from tests.conftest import client_for
 from tests.security.logs import captured_logs, events
 from tests.security.probes import AUTH_PROBE, with_probes

@@ -1,0 +1,1 @@
+"""The auth_me slice — GET /api/auth/me: the signed-in user, never a password hash."""

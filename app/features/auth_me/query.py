@@ -1,10 +1,9 @@
+"""The statements GET /api/auth/me runs, declared once, each scoped to its caller."""
+
 from sqlalchemy import select
 from sqlmodel import col
 
-from app.shared.auth.ownership import owned_by, owner_values
-from app.shared.auth.principal import Principal
-from app.shared.database import Row, Session, Statement
-from app.shared.models import USER_PUBLIC_COLUMNS, User
+from app.shared.for_slices import USER_PUBLIC_COLUMNS, Principal, Row, Session, Statement, User, owned_by, owner_values
 
 SELECT_OWN_USER = Statement(select(*USER_PUBLIC_COLUMNS).where(owned_by(col(User.id))))
 

@@ -1,13 +1,18 @@
+"""The use case behind POST /api/auth/refresh: a refresh token traded for a new pair."""
+
 from app.features.auth_refresh.query import swap_refresh_token
-from app.shared.auth.sign_ins import issue_tokens, revoke_sign_in
-from app.shared.auth.tokens import TokenService
-from app.shared.database import Session
-from app.shared.errors import AuthenticationError
-from app.shared.schemas import TokenPair
-from app.shared.security_log import security_event
+from app.shared.for_slices import (
+    AuthenticationError,
+    Session,
+    TokenPair,
+    TokenService,
+    issue_tokens,
+    revoke_sign_in,
+    security_event,
+)
 
 
-async def rotate(*, session: Session, tokens: TokenService, refresh_token: str) -> TokenPair:
+async def handle(*, session: Session, tokens: TokenService, refresh_token: str) -> TokenPair:
     try:
         claims = tokens.verify_refresh(refresh_token)
     except AuthenticationError as error:

@@ -1,9 +1,9 @@
+"""The statements POST /api/auth/refresh runs, declared once, each scoped to its caller."""
+
 from sqlalchemy import bindparam, update
 from sqlmodel import col
 
-from app.shared.column_types import utc_now
-from app.shared.database import Session, Statement
-from app.shared.models import SignIn
+from app.shared.for_slices import Session, SignIn, Statement, utc_now
 
 _NOW = bindparam("now", type_=SignIn.__table__.columns["expires_at"].type)  # type: ignore[attr-defined]
 # Compare-and-swap in one statement: of two racing refreshes with the same token, exactly one wins.

@@ -1,0 +1,1 @@
+"""The auth_signin slice — POST /api/auth/signin: email and password checked, a new sign-in started."""

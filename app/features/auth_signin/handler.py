@@ -1,16 +1,21 @@
+"""The use case behind POST /api/auth/signin: email and password checked, a new sign-in started."""
+
 from app.features.auth_signin.query import insert_sign_in, select_account
-from app.features.auth_signin.request import SignInRequest
-from app.shared.auth.passwords import PasswordHasher
-from app.shared.auth.sign_ins import start_sign_in
-from app.shared.auth.tokens import TokenService
-from app.shared.database import Session
-from app.shared.errors import InvalidCredentialsError
-from app.shared.schemas import AuthSession, UserPublic
-from app.shared.security_log import security_event
+from app.features.auth_signin.request import AccountSignIn
+from app.shared.for_slices import (
+    AuthSession,
+    InvalidCredentialsError,
+    PasswordHasher,
+    Session,
+    TokenService,
+    UserPublic,
+    security_event,
+    start_sign_in,
+)
 
 
-async def authenticate(
-    *, session: Session, tokens: TokenService, passwords: PasswordHasher, data: SignInRequest
+async def handle(
+    *, session: Session, tokens: TokenService, passwords: PasswordHasher, data: AccountSignIn
 ) -> AuthSession:
     account = await select_account(session=session, email=data.email)
     # One bcrypt check whether or not the account exists, so the answer's timing does not tell.

@@ -1,11 +1,11 @@
+"""The statements POST /api/auth/signin runs, declared once, each scoped to its caller."""
+
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlmodel import col
 
-from app.shared.auth.sign_ins import INSERT_SIGN_IN
-from app.shared.database import Row, Session, Statement
-from app.shared.models import USER_PUBLIC_COLUMNS, User
+from app.shared.for_slices import INSERT_SIGN_IN, USER_PUBLIC_COLUMNS, Row, Session, Statement, User
 
 SELECT_ACCOUNT = Statement(
     select(*USER_PUBLIC_COLUMNS, col(User.password_hash)).where(col(User.email) == bindparam("email"))

@@ -1,9 +1,11 @@
+"""What POST /api/auth/signin accepts."""
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.shared.auth.fields import EmailAddress
+from app.shared.for_slices import EmailAddress
 
 
-class SignInRequest(BaseModel):
+class AccountSignIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"email": "ada@example.com", "password": "correct horse battery"}]}
     )

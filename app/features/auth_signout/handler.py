@@ -1,12 +1,10 @@
+"""The use case behind POST /api/auth/signout: the caller's sign-in ended, its tokens refused from then on."""
+
 from app.features.auth_signout.query import revoke_sign_ins
-from app.shared.auth.principal import Principal
-from app.shared.auth.tokens import TokenService
-from app.shared.database import Session
-from app.shared.errors import AuthenticationError
-from app.shared.schemas import Message
+from app.shared.for_slices import AuthenticationError, Message, Principal, Session, TokenService
 
 
-async def sign_out(*, session: Session, tokens: TokenService, owner: Principal, refresh_token: str | None) -> Message:
+async def handle(*, session: Session, tokens: TokenService, owner: Principal, refresh_token: str | None) -> Message:
     """Ends the sign-in behind the access token (and the one behind `refresh_token`, if it is the caller's).
 
     Tokens from Better Auth carry no sign-in of ours: Better Auth ends those sessions, so this answers 200.

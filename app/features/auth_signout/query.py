@@ -1,7 +1,8 @@
+"""The statements POST /api/auth/signout runs, declared once, each scoped to its caller."""
+
 from collections.abc import Collection
 
-from app.shared.auth.sign_ins import revoke_sign_in
-from app.shared.database import Session
+from app.shared.for_slices import Session, revoke_sign_in
 
 
 async def revoke_sign_ins(*, session: Session, owner_id: str, sign_in_ids: Collection[str]) -> set[str]:

@@ -1,18 +1,23 @@
+"""The use case behind POST /api/auth/signup: an account created and signed in."""
+
 from uuid import uuid4
 
 from app.features.auth_signup.query import insert_account
-from app.features.auth_signup.request import SignUpRequest
-from app.shared.auth.passwords import PasswordHasher
-from app.shared.auth.sign_ins import start_sign_in
-from app.shared.auth.tokens import TokenService
-from app.shared.column_types import utc_now
-from app.shared.database import Session
-from app.shared.errors import ConflictError
-from app.shared.schemas import AuthSession, UserPublic
+from app.features.auth_signup.request import AccountCreate
+from app.shared.for_slices import (
+    AuthSession,
+    ConflictError,
+    PasswordHasher,
+    Session,
+    TokenService,
+    UserPublic,
+    start_sign_in,
+    utc_now,
+)
 
 
-async def register(
-    *, session: Session, tokens: TokenService, passwords: PasswordHasher, data: SignUpRequest
+async def handle(
+    *, session: Session, tokens: TokenService, passwords: PasswordHasher, data: AccountCreate
 ) -> AuthSession:
     now = utc_now()
     user_id = str(uuid4())

@@ -1,11 +1,10 @@
+"""The statements POST /api/auth/signup runs, declared once, each scoped to its caller."""
+
 from typing import Any
 
 from sqlalchemy import bindparam, insert
 
-from app.shared.auth.sign_ins import INSERT_SIGN_IN
-from app.shared.database import Session, Statement
-from app.shared.errors import DuplicateValueError
-from app.shared.models import User
+from app.shared.for_slices import INSERT_SIGN_IN, DuplicateValueError, Session, Statement, User
 
 _ACCOUNT_FIELDS = ("id", "email", "name", "password_hash", "created_at", "updated_at")
 INSERT_USER = Statement(

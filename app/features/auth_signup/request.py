@@ -1,13 +1,13 @@
+"""What POST /api/auth/signup accepts."""
+
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.shared.auth.fields import EmailAddress
-from app.shared.models import NAME_MAX_LENGTH
-from app.shared.text import NoNulCharacters
+from app.shared.for_slices import NAME_MAX_LENGTH, EmailAddress, NoNulCharacters
 
 
-class SignUpRequest(BaseModel):
+class AccountCreate(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"email": "ada@example.com", "password": "correct horse battery", "name": "Ada"}]

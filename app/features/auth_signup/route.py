@@ -1,14 +1,15 @@
+"""POST /api/auth/signup: an account created and signed in."""
+
 from fastapi import APIRouter, status
 
-from app.features.auth_signup.handler import register
-from app.features.auth_signup.request import SignUpRequest
-from app.shared.dependencies import AuthRateLimit, PasswordsDep, SessionDep, TokensDep
-from app.shared.schemas import AuthSession, Message
+from app.features.auth_signup.handler import handle
+from app.features.auth_signup.request import AccountCreate
+from app.shared.for_slices import AuthRateLimit, AuthSession, Message, PasswordsDep, SessionDep, TokensDep
 
 router = APIRouter(tags=["Auth"], dependencies=[AuthRateLimit])
 
 
 @router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED, responses={409: {"model": Message}})
-async def sign_up(data: SignUpRequest, session: SessionDep, tokens: TokensDep, passwords: PasswordsDep) -> AuthSession:
+async def sign_up(data: AccountCreate, session: SessionDep, tokens: TokensDep, passwords: PasswordsDep) -> AuthSession:
     """Create an account and sign it in; 409 when the email is already registered."""
-    return await register(session=session, tokens=tokens, passwords=passwords, data=data)
+    return await handle(session=session, tokens=tokens, passwords=passwords, data=data)

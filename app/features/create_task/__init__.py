@@ -1,0 +1,1 @@
+"""The create_task slice — POST /api/tasks: a task created for the caller."""

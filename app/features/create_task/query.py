@@ -1,14 +1,22 @@
+"""The statements POST /api/tasks runs, declared once, each scoped to its caller."""
+
 from uuid import uuid4
 
 from sqlalchemy import bindparam, insert, select
 
 from app.features.create_task.request import TaskCreate
-from app.shared.auth.ownership import OWNER_ID, owner_values, sign_in_is_live
-from app.shared.auth.principal import Principal
-from app.shared.column_types import utc_now
-from app.shared.database import Row, Session, Statement
-from app.shared.models import Task
-from app.shared.tasks import TASK_COLUMNS
+from app.shared.for_slices import (
+    OWNER_ID,
+    TASK_COLUMNS,
+    Principal,
+    Row,
+    Session,
+    Statement,
+    Task,
+    owner_values,
+    sign_in_is_live,
+    utc_now,
+)
 
 _COLUMNS = Task.__table__.columns  # type: ignore[attr-defined]
 _NEW_TASK = {

@@ -1,6 +1,8 @@
+"""What POST /api/tasks accepts."""
+
 from pydantic import BaseModel, ConfigDict, StrictBool
 
-from app.shared.task_fields import TaskDescription, TaskTitle
+from app.shared.for_slices import TaskDescription, TaskTitle
 
 
 class TaskCreate(BaseModel):

@@ -1,0 +1,1 @@
+"""The delete_task slice — DELETE /api/tasks/{id}: one of the caller's tasks deleted."""

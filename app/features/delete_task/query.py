@@ -1,13 +1,11 @@
+"""The statements DELETE /api/tasks/{id} runs, declared once, each scoped to its caller."""
+
 from uuid import UUID
 
 from sqlalchemy import delete
 from sqlmodel import col
 
-from app.shared.auth.ownership import owned_by, owner_values
-from app.shared.auth.principal import Principal
-from app.shared.database import Session, Statement
-from app.shared.models import Task
-from app.shared.tasks import TASK_ID
+from app.shared.for_slices import TASK_ID, Principal, Session, Statement, Task, owned_by, owner_values
 
 DELETE_OWNED_TASK = Statement(
     delete(Task).where(col(Task.id) == TASK_ID, owned_by(col(Task.user_id))).returning(col(Task.id))

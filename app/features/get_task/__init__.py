@@ -1,0 +1,1 @@
+"""The get_task slice — GET /api/tasks/{id}: one of the caller's tasks."""

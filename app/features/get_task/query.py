@@ -1,13 +1,21 @@
+"""The statements GET /api/tasks/{id} runs, declared once, each scoped to its caller."""
+
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlmodel import col
 
-from app.shared.auth.ownership import owned_by, owner_values
-from app.shared.auth.principal import Principal
-from app.shared.database import Row, Session, Statement
-from app.shared.models import Task
-from app.shared.tasks import TASK_COLUMNS, TASK_ID
+from app.shared.for_slices import (
+    TASK_COLUMNS,
+    TASK_ID,
+    Principal,
+    Row,
+    Session,
+    Statement,
+    Task,
+    owned_by,
+    owner_values,
+)
 
 SELECT_OWNED_TASK = Statement(select(*TASK_COLUMNS).where(col(Task.id) == TASK_ID, owned_by(col(Task.user_id))))
 

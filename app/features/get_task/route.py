@@ -1,10 +1,10 @@
+"""GET /api/tasks/{id}: one of the caller's tasks."""
+
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from app.features.get_task.handler import find_task
-from app.shared.dependencies import CurrentUser, SessionDep
-from app.shared.responses import json_response
-from app.shared.schemas import Message, TaskPublic
+from app.features.get_task.handler import handle
+from app.shared.for_slices import CurrentUser, Message, SessionDep, TaskPublic, json_response
 
 router = APIRouter(tags=["Tasks: get"])
 
@@ -12,4 +12,4 @@ router = APIRouter(tags=["Tasks: get"])
 @router.get("/api/tasks/{task_id}", response_model=TaskPublic, responses={404: {"model": Message}})
 async def get_task(task_id: str, owner: CurrentUser, session: SessionDep) -> Response:
     """One of the caller's tasks; another user's task is 404, as if it did not exist."""
-    return json_response(await find_task(session=session, owner=owner, raw_task_id=task_id))
+    return json_response(await handle(session=session, owner=owner, raw_task_id=task_id))

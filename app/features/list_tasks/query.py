@@ -1,3 +1,5 @@
+"""The statements GET /api/tasks runs, declared once, each scoped to its caller."""
+
 from itertools import product
 from typing import Literal
 
@@ -5,11 +7,7 @@ from sqlalchemy import Integer, asc, bindparam, desc, false, func, select, true
 from sqlmodel import col
 
 from app.features.list_tasks.request import SORT_KEYS, STATUSES, TaskListQuery
-from app.shared.auth.ownership import owned_by, owner_values
-from app.shared.auth.principal import Principal
-from app.shared.database import Row, Session, Statement
-from app.shared.models import Task
-from app.shared.tasks import TASK_COLUMNS
+from app.shared.for_slices import TASK_COLUMNS, Principal, Row, Session, Statement, Task, owned_by, owner_values
 
 # Each key is served by an index on (user_id, key), so a user's list costs the same among a million rows.
 SORT_COLUMNS = {"created": col(Task.created_at), "updated": col(Task.updated_at), "title": func.lower(col(Task.title))}

@@ -1,3 +1,5 @@
+"""What GET /api/tasks accepts."""
+
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field

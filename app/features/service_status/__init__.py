@@ -1,0 +1,1 @@
+"""The service_status slice — GET /, /health, /health/ready: what the service is and whether it can serve."""

@@ -2,7 +2,7 @@
 
 from sqlalchemy import literal_column, select
 
-from app.shared.database import Session, Statement
+from app.shared.for_slices import Session, Statement
 
 SELECT_ONE = Statement(select(literal_column("1").label("one")))
 

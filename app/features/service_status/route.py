@@ -1,7 +1,9 @@
+"""GET /, /health, /health/ready: what the service is and whether it can serve."""
+
 from fastapi import APIRouter, Request
 
-from app.features.service_status.handler import ServiceInfo, Status, check_readiness, describe_service
-from app.shared.dependencies import SessionDep
+from app.features.service_status.handler import ServiceInfo, Status, handle
+from app.shared.for_slices import SessionDep
 
 router = APIRouter(tags=["Service"])
 
@@ -9,7 +11,7 @@ router = APIRouter(tags=["Service"])
 @router.get("/", summary="Service information")
 async def service_info(request: Request) -> ServiceInfo:
     """Name, version and where the interactive docs live."""
-    return describe_service(name=request.app.title, version=request.app.version, docs_url=request.app.docs_url)
+    return ServiceInfo(name=request.app.title, version=request.app.version, docs=request.app.docs_url or "")
 
 
 @router.get("/health", summary="Liveness")
@@ -21,4 +23,4 @@ async def health() -> Status:
 @router.get("/health/ready", summary="Readiness", responses={503: {"description": "Database unreachable"}})
 async def health_ready(session: SessionDep) -> Status:
     """200 when the database answers and the schema is at head, else 503."""
-    return await check_readiness(session=session)
+    return await handle(session=session)

@@ -1,14 +1,22 @@
+"""The statements PATCH /api/tasks/{id}/toggle runs, declared once, each scoped to its caller."""
+
 from uuid import UUID
 
 from sqlalchemy import bindparam, not_, update
 from sqlmodel import col
 
-from app.shared.auth.ownership import owned_by, owner_values
-from app.shared.auth.principal import Principal
-from app.shared.column_types import utc_now
-from app.shared.database import Row, Session, Statement
-from app.shared.models import Task
-from app.shared.tasks import TASK_COLUMNS, TASK_ID
+from app.shared.for_slices import (
+    TASK_COLUMNS,
+    TASK_ID,
+    Principal,
+    Row,
+    Session,
+    Statement,
+    Task,
+    owned_by,
+    owner_values,
+    utc_now,
+)
 
 # The flip happens in the database, so concurrent toggles serialise on the row and none is lost.
 FLIP_COMPLETED = Statement(

@@ -1,10 +1,10 @@
+"""PATCH /api/tasks/{id}/toggle: a task's `completed` flipped atomically."""
+
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from app.features.toggle_task.handler import toggle
-from app.shared.dependencies import CurrentUser, SessionDep
-from app.shared.responses import json_response
-from app.shared.schemas import Message, TaskPublic
+from app.features.toggle_task.handler import handle
+from app.shared.for_slices import CurrentUser, Message, SessionDep, TaskPublic, json_response
 
 router = APIRouter(tags=["Tasks: toggle"])
 
@@ -12,10 +12,10 @@ router = APIRouter(tags=["Tasks: toggle"])
 @router.patch("/api/tasks/{task_id}/toggle", response_model=TaskPublic, responses={404: {"model": Message}})
 async def toggle_task(task_id: str, owner: CurrentUser, session: SessionDep) -> Response:
     """Flip `completed` atomically; the response shows the state this flip produced."""
-    return json_response(await toggle(session=session, owner=owner, raw_task_id=task_id))
+    return json_response(await handle(session=session, owner=owner, raw_task_id=task_id))
 
 
 @router.patch("/api/tasks/{task_id}/complete", response_model=TaskPublic, responses={404: {"model": Message}})
 async def complete_task(task_id: str, owner: CurrentUser, session: SessionDep) -> Response:
     """Alias of `/toggle` that some frontends call: flips `completed` too."""
-    return json_response(await toggle(session=session, owner=owner, raw_task_id=task_id))
+    return json_response(await handle(session=session, owner=owner, raw_task_id=task_id))

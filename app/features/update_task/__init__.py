@@ -1,0 +1,1 @@
+"""The update_task slice — PUT|PATCH /api/tasks/{id}: the fields given changed, the others kept."""

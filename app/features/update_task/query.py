@@ -1,3 +1,5 @@
+"""The statements PUT|PATCH /api/tasks/{id} runs, declared once, each scoped to its caller."""
+
 from itertools import combinations
 from typing import Any
 from uuid import UUID
@@ -6,12 +8,18 @@ from sqlalchemy import bindparam, update
 from sqlmodel import col
 
 from app.features.update_task.request import EDITABLE_FIELDS
-from app.shared.auth.ownership import owned_by, owner_values
-from app.shared.auth.principal import Principal
-from app.shared.column_types import utc_now
-from app.shared.database import Row, Session, Statement
-from app.shared.models import Task
-from app.shared.tasks import TASK_COLUMNS, TASK_ID
+from app.shared.for_slices import (
+    TASK_COLUMNS,
+    TASK_ID,
+    Principal,
+    Row,
+    Session,
+    Statement,
+    Task,
+    owned_by,
+    owner_values,
+    utc_now,
+)
 
 
 def _update_of(fields: frozenset[str]) -> Statement:

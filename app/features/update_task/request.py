@@ -1,8 +1,10 @@
+"""What PUT|PATCH /api/tasks/{id} accepts."""
+
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_validator
 
-from app.shared.task_fields import TaskDescription, TaskTitle
+from app.shared.for_slices import TaskDescription, TaskTitle
 
 EDITABLE_FIELDS = frozenset({"title", "description", "completed"})
 

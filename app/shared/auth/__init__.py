@@ -1,0 +1,1 @@
+"""The auth room: tokens, passwords, the principal, ownership clauses, sign-ins and provisioning."""

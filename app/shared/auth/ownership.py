@@ -13,9 +13,9 @@ from sqlmodel import col
 
 from app.shared.auth.principal import Principal
 from app.shared.database import Session, Statement
+from app.shared.database.tables import SignIn
 from app.shared.errors import AuthenticationError
-from app.shared.models import SignIn
-from app.shared.security_log import security_event
+from app.shared.observability.security_events import security_event
 
 OWNER_ID = bindparam("owner_id", type_=String)
 # None for a token minted by Better Auth: its sessions are Better Auth's to end, so there is nothing to check.

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+from app.shared.database.tables import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, USER_ID_MAX_LENGTH
 from app.shared.errors import AuthenticationError
-from app.shared.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, USER_ID_MAX_LENGTH
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from app.shared.auth.principal import Principal
-from app.shared.column_types import utc_now
 from app.shared.database import Database, Statement
+from app.shared.database.column_types import utc_now
+from app.shared.database.tables import User
 from app.shared.errors import AuthenticationError
-from app.shared.models import User
 
 KNOWN_USERS_CAP = 100_000
 _NEW_USER = {

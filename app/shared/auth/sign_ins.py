@@ -8,11 +8,11 @@ from uuid import uuid4
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import col
 
+from app.shared.auth.public import TokenPair
 from app.shared.auth.tokens import MintedToken, TokenService
-from app.shared.column_types import utc_now
 from app.shared.database import Session, Statement
-from app.shared.models import SignIn
-from app.shared.schemas import TokenPair
+from app.shared.database.column_types import utc_now
+from app.shared.database.tables import SignIn
 
 _SIGN_IN_FIELDS = ("id", "user_id", "refresh_jti", "created_at", "expires_at")
 # Sign-up and sign-in both start a sign-in with the row `start_sign_in` returns.

@@ -33,7 +33,8 @@ class DatabaseTarget:
     @property
     def wraps_statements_in_transactions(self) -> bool:
         """A transaction-mode pooler without prepared-statement support may hand the Parse and the Execute of one
-        statement to two server connections, unless a transaction pins them to one."""
+        statement to two server connections, unless a transaction pins them to one.
+        """
         return self.pooled and not self.pooler_prepares
 
     def asyncpg_connect_kwargs(self) -> dict[str, Any]:

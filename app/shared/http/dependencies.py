@@ -11,11 +11,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from app.shared.auth.current_user import CurrentUser
 from app.shared.auth.passwords import PasswordHasher
 from app.shared.auth.tokens import TokenService
 from app.shared.database import Session
 from app.shared.errors import ServiceUnavailableError
+from app.shared.http.current_user import CurrentUser
 from app.shared.kernel import Kernel, kernel_of
 from app.shared.settings import Settings
 

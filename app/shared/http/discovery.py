@@ -18,7 +18,7 @@ class SliceError(RuntimeError):
 
 def mount_slices(app: FastAPI, package: str = FEATURES_PACKAGE) -> list[str]:
     mounted: list[str] = []
-    for folder in _slice_folders(package):
+    for folder in slice_folders(package):
         if not (folder / "route.py").is_file():
             logger.warning("Slice folder {} has no route.py; skipped", folder.name)
             continue
@@ -32,7 +32,7 @@ def mount_slices(app: FastAPI, package: str = FEATURES_PACKAGE) -> list[str]:
     return mounted
 
 
-def _slice_folders(package: str) -> list[Path]:
+def slice_folders(package: str) -> list[Path]:
     root_file = importlib.import_module(package).__file__
     if root_file is None:
         raise SliceError(f"{package} is not a regular package")

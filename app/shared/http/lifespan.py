@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from loguru import logger
 
 from app.shared.database.driver_errors import is_database_unavailable
-from app.shared.kernel import Kernel
-from app.shared.migrations import upgrade_to_head
+from app.shared.database.migrations import upgrade_to_head
+from app.shared.kernel import Kernel, kernel_of
 
 FIRST_RETRY_SECONDS = 0.5
 MAX_RETRY_SECONDS = 10.0
@@ -17,7 +17,7 @@ MAX_RETRY_SECONDS = 10.0
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    kernel: Kernel = app.state.kernel
+    kernel = kernel_of(app)
     await kernel.database.start()
     first_attempt_done = asyncio.Event()
     preparing = asyncio.create_task(prepare_database(kernel, first_attempt_done))

@@ -22,7 +22,8 @@ from app.shared.errors import (
     ServiceUnavailableError,
     UnstorableValueError,
 )
-from app.shared.rate_limit import rate_limit_headers
+from app.shared.kernel import kernel_of
+from app.shared.rate_limits.limiter import rate_limit_headers
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     AuthenticationError: 401,
@@ -51,7 +52,7 @@ UNSTORABLE_INPUT_DETAIL = [
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    retry_after = str(app.state.kernel.settings.retry_after_seconds)
+    retry_after = str(kernel_of(app).settings.retry_after_seconds)
 
     async def on_domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)

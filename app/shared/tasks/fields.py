@@ -4,8 +4,8 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from app.shared.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
-from app.shared.text import NoNulCharacters
+from app.shared.database.storable_text import NoNulCharacters
+from app.shared.database.tables import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 
 TaskTitle = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH), NoNulCharacters

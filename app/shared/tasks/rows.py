@@ -9,9 +9,9 @@ from sqlmodel import col
 from app.shared.auth.ownership import raise_if_signed_out
 from app.shared.auth.principal import Principal
 from app.shared.database import Row, Session, Statement
+from app.shared.database.tables import Task
 from app.shared.errors import NotFoundError
-from app.shared.models import Task
-from app.shared.security_log import security_event
+from app.shared.observability.security_events import security_event
 
 TASK_NOT_FOUND = "Task not found"
 # In the order a task is shown (TaskPublic's), so a row is the response body as it comes from the database.

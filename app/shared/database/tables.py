@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Column, ForeignKey, Index, MetaData, String, text
 from sqlmodel import Field, SQLModel
 
-from app.shared.column_types import UTCDateTime, utc_now
+from app.shared.database.column_types import UTCDateTime, utc_now
 
 # Explicit constraint names, so migrations can drop what they create on both databases.
 SQLModel.metadata.naming_convention = {

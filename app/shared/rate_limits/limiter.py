@@ -20,7 +20,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from loguru import logger
 
 from app.shared.errors import RateLimitedError
-from app.shared.security_log import security_event
+from app.shared.observability.security_events import security_event
 from app.shared.settings import ConfigurationError, Settings
 
 # Redis answers in well under a millisecond when healthy; waiting longer only makes an outage slower to notice.

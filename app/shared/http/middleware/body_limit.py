@@ -9,8 +9,8 @@ from contextlib import suppress
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.shared.error_handlers import error_response
 from app.shared.errors import PayloadTooLargeError
+from app.shared.http.error_handlers import error_response
 
 
 class _BodyTooLarge(Exception):

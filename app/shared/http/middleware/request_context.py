@@ -7,9 +7,9 @@ from uuid import uuid4
 from loguru import logger
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.shared.error_handlers import internal_error_response
-from app.shared.middleware.client_address import TrustedProxies, warn_if_uvicorn_disagrees
-from app.shared.rate_limit import QUOTA_STATE_KEY, Quota
+from app.shared.http.error_handlers import internal_error_response
+from app.shared.http.middleware.client_address import TrustedProxies, warn_if_uvicorn_disagrees
+from app.shared.rate_limits.limiter import QUOTA_STATE_KEY, Quota
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")

@@ -20,7 +20,7 @@ from fastapi.security import HTTPBearer
 from app.shared.auth.principal import Principal
 from app.shared.errors import AuthenticationError
 from app.shared.kernel import Kernel, kernel_of
-from app.shared.security_log import security_event
+from app.shared.observability.security_events import security_event
 
 BEARER_PREFIX = b"bearer "
 

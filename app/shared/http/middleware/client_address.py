@@ -77,7 +77,7 @@ class TrustedProxies:
 
 
 def warn_if_uvicorn_disagrees(trusted: TrustedProxies) -> None:
-    """uvicorn reads FORWARDED_ALLOW_IPS from the environment only; a value set in .env reaches just the app."""
+    """Uvicorn reads FORWARDED_ALLOW_IPS from the environment only; a value set in .env reaches just the app."""
     uvicorn_sees = TrustedProxies(os.environ.get("FORWARDED_ALLOW_IPS", UVICORN_DEFAULT_TRUSTED).split(","))
     if uvicorn_sees.entries != trusted.entries:
         logger.warning(

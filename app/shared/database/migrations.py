@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from app.shared.database.core import Database
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 # Any constant works; it only has to be the same in every worker that races to migrate.
 MIGRATION_LOCK_KEY = 727_011
 

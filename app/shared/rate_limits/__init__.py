@@ -1,0 +1,1 @@
+"""The rate-limits room: buckets per client IP, per sign-in email and per user, in memory or Redis."""

@@ -1,0 +1,86 @@
+"""The app's own routes and slices, read from the app itself: inventory tests derive their cases from these, so a
+new slice is covered without anyone editing a list."""
+
+import importlib
+import tempfile
+from collections.abc import Sequence
+from functools import cache
+
+from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+from app.main import create_app
+from app.shared.http.current_user import bearer_scheme
+from app.shared.http.dependencies import AuthRateLimit
+from app.shared.http.discovery import FEATURES_PACKAGE, slice_folders
+from tests.conftest import test_settings
+
+TASK_ITEM_PREFIX = "/api/tasks/{task_id}"
+# A body the isolation matrix sends where a route takes one: it would change every field a task has.
+HIJACK = {"title": "hijacked", "description": "hijacked", "completed": True}
+
+
+def discovered_slices() -> list[str]:
+    return [folder.name for folder in slice_folders(FEATURES_PACKAGE)]
+
+
+def slice_router(name: str) -> APIRouter:
+    return importlib.import_module(f"{FEATURES_PACKAGE}.{name}.route").router  # type: ignore[no-any-return]
+
+
+@cache
+def api_routes() -> list[APIRoute]:
+    """Every route the app serves under /api (built once, on a throwaway configuration)."""
+    # Building the app opens nothing: the file is never created.
+    app: FastAPI = create_app(test_settings(f"sqlite+aiosqlite:///{tempfile.gettempdir()}/todo-api-inventory.db"))
+    return [route for route in _walk(app.routes) if route.path.startswith("/api/")]
+
+
+def _walk(routes: Sequence[BaseRoute]) -> list[APIRoute]:
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            # FastAPI keeps an included router whole and routes through it.
+            found += _walk(included.routes)
+    return found
+
+
+def operations(routes: list[APIRoute]) -> list[tuple[str, str, APIRoute]]:
+    return [(method, route.path, route) for route in routes for method in sorted(route.methods)]
+
+
+def _calls(dependant: Dependant) -> list[object]:
+    found: list[object] = [dependant.call]
+    for sub in dependant.dependencies:
+        found += _calls(sub)
+    return found
+
+
+def needs_token(route: APIRoute) -> bool:
+    return bearer_scheme in _calls(route.dependant)
+
+
+def in_auth_bucket(route: APIRoute) -> bool:
+    return AuthRateLimit.dependency in _calls(route.dependant)
+
+
+def takes_credentials(route: APIRoute) -> bool:
+    """A body with a password or a refresh token: what an attacker would guess at."""
+    body = route.body_field
+    if body is None:
+        return False
+    fields = getattr(body.field_info.annotation, "model_fields", {})
+    return bool({"password", "refresh_token"} & set(fields))
+
+
+def task_item_operations() -> list[tuple[str, str, dict[str, object] | None]]:
+    """(verb, suffix after the task id, body) for every route on one task: the isolation matrix's rows."""
+    rows = []
+    for method, path, route in operations(api_routes()):
+        if path.startswith(TASK_ITEM_PREFIX):
+            rows.append((method, path.removeprefix(TASK_ITEM_PREFIX), HIJACK if route.body_field else None))
+    return rows
