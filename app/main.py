@@ -1,12 +1,12 @@
 """The ASGI application: `uvicorn app.main:app`."""
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from app.shared.http.discovery import mount_slices
 from app.shared.http.error_handlers import install_error_handlers
 from app.shared.http.lifespan import lifespan
 from app.shared.http.middleware.body_limit import BodyLimitMiddleware
+from app.shared.http.middleware.cors import BrowserCORSMiddleware
 from app.shared.http.middleware.request_context import RequestContextMiddleware
 from app.shared.kernel import Kernel
 from app.shared.observability.logging import configure_logging
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: the request context wraps everything, so even CORS refusals get a request id.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
-        CORSMiddleware,
+        BrowserCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
         allow_methods=["*"],

@@ -81,6 +81,8 @@ def test_settings(database_url: str, **overrides: Any) -> Settings:
         "bcrypt_rounds": 4,
         "rate_limit_enabled": False,
         "log_level": "WARNING",
+        # Many apps start and stop during a run, beside other runs on the same server: a small pool each.
+        "db_pool_size": 5,
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 

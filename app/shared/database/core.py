@@ -55,6 +55,10 @@ class Database:
     async def start(self) -> None:
         await self._pool.start()
 
+    async def fill_pool(self) -> None:
+        """Opens the whole pool (called once the schema is ready): under load no connection is ever opened."""
+        await self._pool.fill()
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Session]:
         """A session that takes a connection at its first statement and gives it back on exit."""

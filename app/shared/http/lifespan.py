@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 from loguru import logger
 
+from app.shared.database import Database
 from app.shared.database.driver_errors import is_database_unavailable
 from app.shared.database.migrations import upgrade_to_head
+from app.shared.errors import ServiceUnavailableError
 from app.shared.kernel import Kernel, kernel_of
 
 FIRST_RETRY_SECONDS = 0.5
@@ -39,6 +41,7 @@ async def prepare_database(kernel: Kernel, first_attempt_done: asyncio.Event) ->
     if not kernel.settings.auto_migrate:
         database.schema_ready = True
         first_attempt_done.set()
+        await _fill_pool(database)
         return
     delay = FIRST_RETRY_SECONDS
     failures = 0
@@ -64,6 +67,7 @@ async def prepare_database(kernel: Kernel, first_attempt_done: asyncio.Event) ->
             delay = min(delay * 2, MAX_RETRY_SECONDS)
             continue
         database.schema_ready = True
+        await _fill_pool(database)
         first_attempt_done.set()
         logger.info(
             "Database schema is at head ({}){}",
@@ -71,3 +75,11 @@ async def prepare_database(kernel: Kernel, first_attempt_done: asyncio.Event) ->
             f" after {failures} failed attempt(s)" if failures else "",
         )
         return
+
+
+async def _fill_pool(database: Database) -> None:
+    try:
+        await database.fill_pool()
+    except ServiceUnavailableError:
+        # The database went away again between migrating and now: connections open on first use instead.
+        logger.warning("Could not open the whole connection pool at start-up; connections open on first use")

@@ -83,6 +83,9 @@ def _with_context_headers(
     headers = [(name, value) for name, value in headers if name.lower() != b"x-request-id"]
     headers.append((b"x-request-id", request_id.encode()))
     headers.extend((name, value) for name, value in _ALWAYS if name not in present)
+    if b"vary" not in present:
+        # What CORS says on every answer; for requests without an Origin it is said here (see cors.py).
+        headers.append((b"vary", b"Origin"))
     if path.startswith(_NO_STORE_PREFIX):
         headers = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
         headers.append((b"cache-control", b"no-store"))
