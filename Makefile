@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint check-python clean
+.PHONY: run serve test lint slice demo check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
@@ -36,11 +36,20 @@ serve: $(INSTALLED) .env
 test: $(INSTALLED)
 	$(BIN)/pytest
 
+# Every slice's demo.json walked against a throwaway server of its own (no .env needed; docs/demos.md):
+# `make demo SLICE=toggle_task` for one slice, `make demo BASE_URL=https://…` against a deployed server.
+demo: $(INSTALLED)
+	$(BIN)/python -m tools.demo $(if $(SLICE),--slice $(SLICE)) $(if $(BASE_URL),--base-url $(BASE_URL))
+
+# A new slice from the template: `make slice NAME=archive_task` (verb_noun). Its TODOs fail loudly until written.
+slice: $(INSTALLED)
+	@$(BIN)/python -m tools.slice "$(NAME)"
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy app
+	$(BIN)/mypy app tools
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache todo.db todo.db-shm todo.db-wal

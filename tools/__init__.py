@@ -1,0 +1,1 @@
+"""Developer tools that live beside the app; nothing under app/ imports them."""
