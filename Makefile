@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint slice demo check-python clean
+.PHONY: run serve test lint slice bench demo check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
@@ -40,6 +40,10 @@ test: $(INSTALLED)
 # `make demo SLICE=toggle_task` for one slice, `make demo BASE_URL=https://…` against a deployed server.
 demo: $(INSTALLED)
 	$(BIN)/python -m tools.demo $(if $(SLICE),--slice $(SLICE)) $(if $(BASE_URL),--base-url $(BASE_URL))
+
+# The app against a bare ASGI + asyncpg floor on fresh PostgreSQL databases; writes bench/results.md.
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
 
 # A new slice from the template: `make slice NAME=archive_task` (verb_noun). Its TODOs fail loudly until written.
 slice: $(INSTALLED)

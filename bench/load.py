@@ -1,0 +1,200 @@
+"""Driving a server: wrk runs with everything measured around them, and the sign-in storm."""
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench.postgres import connections_opened, pg_cpu_ticks, pg_snapshot
+from bench.procs import CLOCK_TICKS, REPO, WORK_DIR, HarnessError, Server, cpu_ticks, peak_rss, slug
+
+LUA_DIR = REPO / "bench" / "lua"
+DATA_DIR = WORK_DIR / "data"
+RESULT_MARKER = "BENCH_RESULT "
+# wrk's default is 2 s; 5 s lets a slow but answering server show its latency instead of a timeout count.
+WRK_TIMEOUT = "5s"
+WRK_THREADS = 2  # one per core; the server and PostgreSQL share the same two
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    script: str
+    files: tuple[str, ...]  # data files under DATA_DIR, passed to the script as its args
+
+
+WORKLOADS = {
+    "list": Workload("list", "list.lua", ("readers.txt",)),
+    "get": Workload("get", "get.lua", ("tasks.txt",)),
+    "create": Workload("create", "create.lua", ("writers.txt",)),
+    "update": Workload("update", "update.lua", ("tasks.txt",)),
+    "toggle": Workload("toggle", "toggle.lua", ("tasks.txt",)),
+    "mixed": Workload("mixed", "mixed.lua", ("tasks.txt", "writers.txt")),
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    section: str
+    workload: str
+    target: str
+    connections: int
+    round: int
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[int, int]
+    socket_errors: dict[str, int]
+    server_cpu_s: float | None
+    pg_cpu_s: float | None
+    peak_rss_mb: float
+    connections_opened: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def non_2xx(self) -> dict[int, int]:
+        return {status: count for status, count in sorted(self.statuses.items()) if not 200 <= status < 300}
+
+    @property
+    def errors(self) -> int:
+        return sum(self.non_2xx.values()) + sum(self.socket_errors.values())
+
+
+def ensure_wrk() -> str:
+    """wrk's path, installing Debian's package first when it is missing (a fresh machine has none)."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing it with apt-get", flush=True)
+    if apt_get("install", "-y", "-q", "wrk") != 0:
+        # A fresh machine's package lists may be empty or stale.
+        apt_get("update", "-q")
+        apt_get("install", "-y", "-q", "wrk")
+    found = shutil.which("wrk")
+    if not found:
+        raise HarnessError("wrk is not installed and `apt-get install -y wrk` did not install it")
+    return found
+
+
+def apt_get(*arguments: str) -> int:
+    environment = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    command = ["apt-get", *arguments]
+    return subprocess.run(command, stdout=subprocess.DEVNULL, env=environment, check=False).returncode  # noqa: S603
+
+
+def wrk_version(wrk: str) -> str:
+    result = subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False)  # noqa: S603
+    return (result.stdout or result.stderr).splitlines()[0].strip() if (result.stdout or result.stderr) else "?"
+
+
+async def run_wrk(
+    wrk: str, server: Server, workload: Workload, connections: int, seconds: float, *, log_name: str
+) -> dict[str, Any]:
+    """One bounded wrk run; returns the JSON line the Lua `done()` printed. Its full output goes to .bench/wrk/."""
+    command = [wrk, f"-t{min(WRK_THREADS, connections)}", f"-c{connections}", f"-d{seconds:g}s"]
+    command += ["--timeout", WRK_TIMEOUT, "--latency", "-s", str(LUA_DIR / workload.script), server.url, "--"]
+    command += [str(DATA_DIR / name) for name in workload.files]
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=os.environ | {"BENCH_LUA_DIR": str(LUA_DIR)},
+        start_new_session=True,
+    )
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=seconds + 60)
+    finally:
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+    text = output.decode(errors="replace")
+    log = WORK_DIR / "wrk" / f"{slug(log_name)}.txt"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(" ".join(command) + "\n\n" + text)
+    for line in text.splitlines():
+        if line.startswith(RESULT_MARKER):
+            return json.loads(line[len(RESULT_MARKER) :])  # type: ignore[no-any-return]
+    raise HarnessError(f"wrk printed no result (exit {process.returncode}); see {log}:\n{text[-2000:]}")
+
+
+async def measure(
+    wrk: str,
+    admin: asyncpg.Connection,
+    server: Server,
+    workload: Workload,
+    *,
+    section: str,
+    connections: int,
+    seconds: float,
+    round_number: int = 1,
+) -> Run:
+    """A wrk run with the server's CPU and peak RSS, PostgreSQL's CPU and the sessions opened, around it."""
+    if server.process.poll() is not None:
+        raise HarnessError(f"{server.name} is no longer running; see {server.log}")
+    pg_before = await pg_snapshot(admin, server.database)
+    cpu_before = cpu_ticks(server.pid)
+    stop_sampling = asyncio.Event()
+    sampler = asyncio.create_task(peak_rss(server.pid, stop_sampling))
+    try:
+        name = f"{section}-{workload.name}-{server.name}-c{connections}-r{round_number}"
+        result = await run_wrk(wrk, server, workload, connections, seconds, log_name=name)
+    finally:
+        stop_sampling.set()
+        peak = await sampler
+    cpu_after = cpu_ticks(server.pid)
+    pg_after = await pg_snapshot(admin, server.database)
+    pg_ticks = pg_cpu_ticks(pg_before, pg_after)
+    return Run(
+        section=section,
+        workload=workload.name,
+        target=server.name,
+        connections=connections,
+        round=round_number,
+        requests=int(result["requests"]),
+        seconds=int(result["duration_us"]) / 1e6,
+        p50_ms=int(result["p50_us"]) / 1000,
+        p99_ms=int(result["p99_us"]) / 1000,
+        statuses={int(status): int(count) for status, count in result["statuses"].items()},
+        socket_errors={kind: int(count) for kind, count in result["errors"].items() if count},
+        server_cpu_s=None if cpu_before is None or cpu_after is None else (cpu_after - cpu_before) / CLOCK_TICKS,
+        pg_cpu_s=pg_ticks / CLOCK_TICKS if pg_ticks is not None else None,
+        peak_rss_mb=peak / 2**20,
+        connections_opened=connections_opened(pg_before, pg_after),
+    )
+
+
+async def sign_in_storm(url: str, credentials: list[dict[str, str]], workers: int, seconds: float) -> Counter[str]:
+    """`workers` clients signing in back to back (each one bcrypt check at the app's cost) for `seconds`.
+
+    Returns the answers by status ("error" for a transport failure). Bounded by its deadline; the caller may
+    also cancel it.
+    """
+    answers: Counter[str] = Counter()
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as client:
+
+        async def sign_in_repeatedly(worker: int) -> None:
+            body = credentials[worker % len(credentials)]
+            while time.monotonic() < deadline:
+                try:
+                    response = await client.post("/api/auth/signin", json=body)
+                    answers[str(response.status_code)] += 1
+                except httpx.HTTPError:
+                    answers["error"] += 1
+
+        await asyncio.gather(*(sign_in_repeatedly(worker) for worker in range(workers)))
+    return answers

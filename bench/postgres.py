@@ -1,0 +1,184 @@
+"""The PostgreSQL side: throwaway databases, the server's CPU and session counters, and the scale probe's rows."""
+
+import asyncio
+import datetime
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import asyncpg
+
+from bench.procs import HarnessError, cpu_ticks
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+TEMPLATE_RETRIES = 50
+# Peak use: the app's pool (+1 for its migration engine) beside a second app or the floor, plus the bench's own.
+CONNECTIONS_NEEDED = 45
+SLOT_WAIT_SECONDS = 180.0
+
+
+def admin_url() -> str:
+    """BENCH_DATABASE_URL, else the local server; refuses anything but a loopback host."""
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_ADMIN_URL)
+    if urlsplit(url).hostname not in LOOPBACK:
+        raise HarnessError(f"BENCH_DATABASE_URL must point at this machine's loopback address, not {url!r}")
+    return url
+
+
+async def connect_admin(url: str) -> asyncpg.Connection:
+    """The bench's own connection; on a shared server it waits (bounded) for room to connect at all."""
+    deadline = time.monotonic() + SLOT_WAIT_SECONDS
+    while True:
+        try:
+            return await asyncpg.connect(url)
+        except asyncpg.TooManyConnectionsError:
+            if time.monotonic() > deadline:
+                raise HarnessError(f"PostgreSQL refused connections for {SLOT_WAIT_SECONDS:.0f}s") from None
+            await asyncio.sleep(2.0)
+
+
+async def wait_for_room(admin: asyncpg.Connection, on_wait: Callable[[int], None]) -> None:
+    """Waits (bounded) until the server has CONNECTIONS_NEEDED free slots: another test run on the same server
+    may hold most of them, and a server refusing connections mid-run would show up as the app's 503s."""
+    deadline = time.monotonic() + SLOT_WAIT_SECONDS
+    while True:
+        free = int(
+            await admin.fetchval(
+                "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')"
+                "::int - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+            )
+        )
+        if free >= CONNECTIONS_NEEDED:
+            return
+        if time.monotonic() > deadline:
+            raise HarnessError(f"PostgreSQL has {free} free connections; the bench needs {CONNECTIONS_NEEDED}")
+        on_wait(free)
+        await asyncio.sleep(5.0)
+
+
+def database_url(admin: str, name: str) -> str:
+    parts = urlsplit(admin)
+    return parts._replace(path=f"/{name}", query="").geturl()
+
+
+@dataclass
+class Databases:
+    """Every database created, so that one call drops them all, whatever went wrong."""
+
+    admin: asyncpg.Connection
+    created: list[str] = field(default_factory=list)
+
+    async def create(self, role: str, template: str | None = None) -> str:
+        name = f"bench_{role}_{secrets.token_hex(4)}"
+        statement = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+        for attempt in range(TEMPLATE_RETRIES):
+            try:
+                await self.admin.execute(statement)
+                break
+            except asyncpg.ObjectInUseError:
+                # A template must have no sessions: a stopped server's backends take a moment to exit.
+                if attempt == TEMPLATE_RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.2)
+        self.created.append(name)
+        return name
+
+    async def drop_all(self) -> None:
+        for name in reversed(self.created):
+            await self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.clear()
+
+
+@dataclass(frozen=True)
+class PgSnapshot:
+    ticks: dict[int, int]  # pid -> utime+stime, for our database's backends and the server's own processes
+    sessions: int  # pg_stat_database.sessions: every connection ever opened to the database
+    backend_starts: tuple[datetime.datetime, ...]  # when each connection open now was opened
+    taken_at: datetime.datetime  # the server's clock
+    visible: bool  # False when the server's processes are not in our /proc (another container or host)
+
+
+async def pg_snapshot(admin: asyncpg.Connection, database: str) -> PgSnapshot:
+    # Background processes (checkpointer, WAL writer…) have no database; other databases' backends are left out,
+    # since the machine is shared and another test run may be busy on the same server.
+    rows = await admin.fetch(
+        "SELECT pid, datname, backend_start FROM pg_stat_activity WHERE datname = $1 OR datname IS NULL", database
+    )
+    sessions = await admin.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", database)
+    taken_at = await admin.fetchval("SELECT clock_timestamp()")
+    ticks = {row["pid"]: cpu_ticks(row["pid"]) for row in rows}
+    return PgSnapshot(
+        ticks={pid: value for pid, value in ticks.items() if value is not None},
+        sessions=int(sessions or 0),
+        backend_starts=tuple(row["backend_start"] for row in rows if row["datname"] == database),
+        taken_at=taken_at,
+        visible=any(value is not None for value in ticks.values()),
+    )
+
+
+def connections_opened(before: PgSnapshot, after: PgSnapshot) -> int:
+    """Connections opened between the snapshots.
+
+    Two views, the larger wins: the connections open now that started after `before` (exact and immediate), and
+    the growth of `sessions`, which also counts connections that opened and closed in between but that a busy
+    backend may report a second or so late.
+    """
+    still_open = sum(1 for started in after.backend_starts if started >= before.taken_at)
+    return max(still_open, after.sessions - before.sessions)
+
+
+def pg_cpu_ticks(before: PgSnapshot, after: PgSnapshot) -> int | None:
+    """Ticks spent between the snapshots; a backend born in between counts from zero."""
+    if not (before.visible and after.visible):
+        return None
+    return sum(ticks - before.ticks.get(pid, 0) for pid, ticks in after.ticks.items())
+
+
+async def held_connections(admin: asyncpg.Connection, database: str) -> int:
+    return int(await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", database))
+
+
+async def server_facts(admin: asyncpg.Connection) -> dict[str, str]:
+    return {
+        "version": str(await admin.fetchval("SHOW server_version")),
+        "max_connections": str(await admin.fetchval("SHOW max_connections")),
+    }
+
+
+async def fill_for_scale(url: str, owners: dict[str, int], total_rows: int, other_users: int) -> int:
+    """`owners` (user id -> task count) get their tasks, and SQL-made users the rest, until `tasks` holds
+    `total_rows`. Returns the final row count. Everything is plain SQL: a million rows through the API would
+    take longer than the whole bench."""
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(
+            "INSERT INTO users (id, email, name, created_at, updated_at) "
+            "SELECT 'scale-user-' || n, 'scale-' || n || '@example.com', 'Scale', now(), now() "
+            "FROM generate_series(1, $1::int) AS n",
+            other_users,
+        )
+        for owner, count in owners.items():
+            await insert_tasks(connection, count, owner_sql="$2::varchar", owner=owner)
+        existing = int(await connection.fetchval("SELECT count(*) FROM tasks"))
+        filler = max(0, total_rows - existing)
+        await insert_tasks(connection, filler, owner_sql=f"'scale-user-' || (1 + n % {other_users})")
+        await connection.execute("ANALYZE users, tasks, sign_ins")
+        return int(await connection.fetchval("SELECT count(*) FROM tasks"))
+    finally:
+        await connection.close()
+
+
+async def insert_tasks(connection: asyncpg.Connection, count: int, *, owner_sql: str, owner: str | None = None) -> None:
+    arguments: list[object] = [count] if owner is None else [count, owner]
+    # owner_sql is one of the two fixed expressions fill_for_scale passes; the values are bind parameters.
+    await connection.execute(
+        "INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at) "  # noqa: S608
+        f"SELECT gen_random_uuid(), {owner_sql}, 'scale task ' || n, 'made by the scale probe', n % 3 = 0, "
+        "now() - n * interval '1 second', now() - n * interval '1 second' "
+        "FROM generate_series(1, $1::int) AS n",
+        *arguments,
+    )
