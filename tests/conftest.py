@@ -83,6 +83,8 @@ def test_settings(database_url: str, **overrides: Any) -> Settings:
         "log_level": "WARNING",
         # Many apps start and stop during a run, beside other runs on the same server: a small pool each.
         "db_pool_size": 5,
+        # Strict reuse detection, the case most tests pin down; the reuse interval's tests set their own.
+        "refresh_reuse_grace_seconds": 0,
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 

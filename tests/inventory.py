@@ -18,6 +18,9 @@ from app.shared.http.discovery import FEATURES_PACKAGE, slice_folders
 from tests.conftest import test_settings
 
 TASK_ITEM_PREFIX = "/api/tasks/{task_id}"
+# The same routes as hackathon frontends call them (app/shared/http/task_routes.py serves both).
+USER_TASK_ITEM_PREFIX = "/api/{user_id}/tasks/{task_id}"
+TASK_ITEM_PREFIXES = (TASK_ITEM_PREFIX, USER_TASK_ITEM_PREFIX)
 # A body the isolation matrix sends where a route takes one: it would change every field a task has.
 HIJACK = {"title": "hijacked", "description": "hijacked", "completed": True}
 
@@ -77,10 +80,17 @@ def takes_credentials(route: APIRoute) -> bool:
     return bool({"password", "refresh_token"} & set(fields))
 
 
+def is_task_item_path(path: str) -> bool:
+    return path.startswith(TASK_ITEM_PREFIXES)
+
+
 def task_item_operations() -> list[tuple[str, str, dict[str, object] | None]]:
-    """(verb, suffix after the task id, body) for every route on one task: the isolation matrix's rows."""
+    """(verb, path template, body) for every route on one task, under either prefix: the isolation matrix's rows.
+
+    Fill a path in with `path.format(task_id=..., user_id=...)`.
+    """
     rows = []
     for method, path, route in operations(api_routes()):
-        if path.startswith(TASK_ITEM_PREFIX):
-            rows.append((method, path.removeprefix(TASK_ITEM_PREFIX), HIJACK if route.body_field else None))
+        if is_task_item_path(path):
+            rows.append((method, path, HIJACK if route.body_field else None))
     return rows

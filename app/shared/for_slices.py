@@ -28,17 +28,20 @@ from app.shared.http.dependencies import (
     CurrentUser,
     PasswordsDep,
     SessionDep,
+    SettingsDep,
     SignInEmailLimit,
     TokensDep,
 )
-from app.shared.http.messages import Message
+from app.shared.http.messages import ErrorMessage, Message
 from app.shared.http.responses import json_response
+from app.shared.http.task_routes import TaskRouter
 from app.shared.observability.security_events import security_event
-from app.shared.tasks.fields import TaskDescription, TaskTitle
+from app.shared.tasks.fields import COMPLETED_KEYS, TaskDescription, TaskTitle, reject_conflicting_completed
 from app.shared.tasks.public import TaskPublic
 from app.shared.tasks.rows import TASK_COLUMNS, TASK_ID, found_or_rejected, parse_task_id, reject_missing_task
 
 __all__ = [
+    "COMPLETED_KEYS",
     "INSERT_SIGN_IN",
     "NAME_MAX_LENGTH",
     "OWNER_ID",
@@ -52,6 +55,7 @@ __all__ = [
     "CurrentUser",
     "DuplicateValueError",
     "EmailAddress",
+    "ErrorMessage",
     "InvalidCredentialsError",
     "Message",
     "NoNulCharacters",
@@ -62,12 +66,14 @@ __all__ = [
     "ServiceUnavailableError",
     "Session",
     "SessionDep",
+    "SettingsDep",
     "SignIn",
     "SignInEmailLimit",
     "Statement",
     "Task",
     "TaskDescription",
     "TaskPublic",
+    "TaskRouter",
     "TaskTitle",
     "TokenPair",
     "TokenService",
@@ -81,6 +87,7 @@ __all__ = [
     "owner_values",
     "parse_task_id",
     "raise_if_signed_out",
+    "reject_conflicting_completed",
     "reject_missing_task",
     "revoke_sign_in",
     "security_event",

@@ -42,7 +42,26 @@ class Settings(BaseSettings):
 
     access_token_expire_minutes: int = Field(default=15, ge=1)
     refresh_token_expire_days: int = Field(default=7, ge=1)
+    # A retired refresh token presented again this soon after its rotation gets the current pair (two tabs
+    # refreshing at once) instead of revoking the sign-in; 0 is strict reuse detection. At most Okta's 60 s.
+    refresh_reuse_grace_seconds: float = Field(default=10.0, ge=0, le=60)
     bcrypt_rounds: int = Field(default=MIN_PRODUCTION_BCRYPT_ROUNDS, ge=4, le=31)
+
+    # Time claims of every token, ours and Better Auth's (docs/auth.md, "Time claims"). The leeway forgives clock
+    # skew on iat, nbf and exp alike; more than 5 minutes would be a lifetime extension, not skew. A token whose
+    # exp lies further ahead than the maximum lifetime (plus the leeway) is refused: 7 days is our refresh token's.
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwt_max_lifetime_seconds: int = Field(default=7 * 86_400, ge=60)
+
+    @model_validator(mode="after")
+    def max_lifetime_admits_our_own_tokens(self) -> "Settings":
+        ours = max(self.refresh_token_expire_days * 86_400, self.access_token_expire_minutes * 60)
+        if self.jwt_max_lifetime_seconds < ours:
+            raise ValueError(
+                f"JWT_MAX_LIFETIME_SECONDS ({self.jwt_max_lifetime_seconds}) is shorter than our own tokens live "
+                f"({ours} s, from REFRESH_TOKEN_EXPIRE_DAYS / ACCESS_TOKEN_EXPIRE_MINUTES); raise it"
+            )
+        return self
 
     redis_url: str | None = None
     rate_limit_enabled: bool = True

@@ -27,7 +27,7 @@ ALGORITHMS = [
     "ES256",
     "RS256",
     "PS256",
-    pytest.param("ES512", marks=pytest.mark.xfail(strict=True, reason="issue 12: ES512 not accepted yet")),
+    "ES512",
 ]
 
 
@@ -122,7 +122,6 @@ async def test_rotation_publishes_the_new_key_and_retires_the_old(
         assert (await client.get("/api/tasks", headers=bearer(user.jwt))).status_code == 401
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: refetch on unknown kid")
 async def test_a_token_signed_with_a_rotated_key_is_accepted_at_once(
     database_url: str, better_auth: BetterAuthServer
 ) -> None:

@@ -24,7 +24,7 @@ async def test_rotates_the_refresh_token(client: httpx.AsyncClient, kernel: Kern
     response = await refresh(client, first["refresh_token"])
     assert response.status_code == 200
     second = response.json()
-    assert set(second) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert set(second) == {"access_token", "refresh_token", "token_type", "expires_in", "token"}
     assert second["refresh_token"] != first["refresh_token"]
     assert claims(second["refresh_token"])["sid"] == claims(first["refresh_token"])["sid"]
     assert (await client.get("/api/auth/me", headers=auth(second))).status_code == 200

@@ -8,7 +8,7 @@ from app.shared.kernel import Kernel
 from tests.factories import create_user
 from tests.features.auth_helpers import PASSWORD, claims, registered, sign_in
 
-REFUSED = {"detail": "Invalid email or password"}
+REFUSED = {"detail": "Invalid email or password", "message": "Invalid email or password"}
 
 
 async def test_signs_in_with_any_case_and_spacing_of_the_email(client: httpx.AsyncClient, kernel: Kernel) -> None:

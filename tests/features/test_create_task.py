@@ -14,7 +14,16 @@ async def test_creates_a_task_owned_by_the_caller(client: httpx.AsyncClient, ker
     response = await client.post("/api/tasks", json={"title": "  Buy milk  ", "description": "oat"}, headers=me.headers)
     assert response.status_code == 201
     task = response.json()
-    assert set(task) == {"id", "title", "description", "completed", "created_at", "updated_at", "user_id"}
+    assert set(task) == {
+        "id",
+        "title",
+        "description",
+        "completed",
+        "is_completed",
+        "created_at",
+        "updated_at",
+        "user_id",
+    }
     assert (task["title"], task["description"], task["completed"], task["user_id"]) == (
         "Buy milk",
         "oat",

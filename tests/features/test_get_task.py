@@ -27,7 +27,7 @@ async def test_returns_the_callers_task(client: httpx.AsyncClient, kernel: Kerne
 async def test_malformed_or_unknown_ids_are_404(client: httpx.AsyncClient, kernel: Kernel, task_id: str) -> None:
     me = await signed_in_user(kernel)
     response = await client.get(f"/api/tasks/{task_id}", headers=me.headers)
-    assert (response.status_code, response.json()) == (404, {"detail": "Task not found"})
+    assert (response.status_code, response.json()) == (404, {"detail": "Task not found", "message": "Task not found"})
 
 
 async def test_a_revoked_sign_in_is_401_not_404(client: httpx.AsyncClient, kernel: Kernel) -> None:

@@ -84,7 +84,7 @@ async def test_pages_cover_every_task_exactly_once(client: httpx.AsyncClient, ke
 @pytest.mark.parametrize(
     "query",
     [
-        "?status=done",
+        "?status=finished",
         "?sort=priority",
         "?order=up",
         "?limit=0",

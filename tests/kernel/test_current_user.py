@@ -115,7 +115,7 @@ def _b64(data: dict[str, Any]) -> str:
         "a.b.c",
         external_token({"sub": "u", "email": "u@example.com"}, secret="another-secret-" + "x" * 32),
         external_token({"sub": "u", "email": "u@example.com"}, secret=TEST_SECRET, algorithm="HS512"),
-        external_token({"sub": "u", "email": "u@example.com", "exp": int(time.time()) - 10}),
+        external_token({"sub": "u", "email": "u@example.com", "exp": int(time.time()) - 60}),  # past the 30 s leeway
         jose_jwt.encode({"sub": "u", "email": "u@example.com"}, TEST_SECRET, algorithm="HS256"),  # no exp
         _b64({"alg": "none", "typ": "JWT"}) + "." + _b64({"sub": "u", "email": "u@example.com", "exp": 2**31}) + ".",
     ],
@@ -189,7 +189,7 @@ async def test_better_auth_jwt_plugin_tokens_are_verified_against_its_jwks(app_w
         for forged in (
             key_set.token("k1", signing_key, aud="https://elsewhere.example"),
             key_set.token("k1", signing_key, iss="https://elsewhere.example"),
-            key_set.token("k1", signing_key, exp=int(time.time()) - 5),
+            key_set.token("k1", signing_key, exp=int(time.time()) - 60),  # past the 30 s leeway
             key_set.token("k1", ed25519.Ed25519PrivateKey.generate()),  # right kid, wrong key
         ):
             assert (await me(client, forged)).status_code == 401

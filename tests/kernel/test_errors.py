@@ -22,7 +22,10 @@ async def test_malformed_json_is_400_not_422(client: httpx.AsyncClient, kernel: 
             "/api/tasks", content=body, headers=me.headers | {"Content-Type": "application/json"}
         )
         assert response.status_code == 400
-        assert response.json() == {"detail": "Request body is not valid JSON"}
+        assert response.json() == {
+            "detail": "Request body is not valid JSON",
+            "message": "Request body is not valid JSON",
+        }
 
 
 async def test_validation_errors_keep_fastapis_list_form(client: httpx.AsyncClient, kernel: Kernel) -> None:
@@ -37,7 +40,7 @@ async def test_validation_errors_keep_fastapis_list_form(client: httpx.AsyncClie
 async def test_unknown_routes_and_methods_keep_the_detail_shape(client: httpx.AsyncClient) -> None:
     missing = await client.get("/api/nothing-here")
     wrong_method = await client.delete("/health")
-    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found", "message": "Not Found"})
     assert wrong_method.status_code == 405
     assert "detail" in wrong_method.json()
 
@@ -58,7 +61,10 @@ async def test_an_unexpected_error_is_a_bare_500_logged_with_its_request_id(data
             response = await client.get("/boom", headers={"X-Request-ID": "trace-me-500"})
     finally:
         logger.remove(sink)
-    assert (response.status_code, response.json()) == (500, {"detail": "Internal server error"})
+    assert (response.status_code, response.json()) == (
+        500,
+        {"detail": "Internal server error", "message": "Internal server error"},
+    )
     assert response.headers["X-Request-ID"] == "trace-me-500"
     assert "hunter2" not in response.text
     assert "Traceback" not in response.text

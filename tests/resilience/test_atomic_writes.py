@@ -43,7 +43,10 @@ async def test_a_sign_up_whose_second_write_fails_leaves_no_user(
 ) -> None:
     response = await client.post("/api/auth/signup", json=NEWCOMER)
 
-    assert (response.status_code, response.json()) == (500, {"detail": "Internal server error"})
+    assert (response.status_code, response.json()) == (
+        500,
+        {"detail": "Internal server error", "message": "Internal server error"},
+    )
     assert failing_sign_in_write.writes == [User.__tablename__, SignIn.__tablename__]
     async with kernel.database.orm_session() as session:
         users = (await session.exec(select(User.id).where(User.email == NEWCOMER["email"]))).all()

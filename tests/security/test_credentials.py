@@ -22,7 +22,7 @@ from tests.conftest import TEST_SECRET, client_for
 from tests.factories import bearer, create_task, signed_in_user
 
 AppWith = Callable[..., AbstractAsyncContextManager[FastAPI]]
-UNAUTHORIZED = {"detail": "Invalid email or password"}
+UNAUTHORIZED = {"detail": "Invalid email or password", "message": "Invalid email or password"}
 
 
 def test_production_refuses_a_bcrypt_cost_below_12() -> None:
@@ -112,7 +112,10 @@ async def test_a_sign_out_on_one_worker_is_enforced_by_every_other(
         assert (await other_client.get("/api/tasks", headers=session.headers)).status_code == 200
         assert (await client.post("/api/auth/signout", headers=session.headers)).status_code == 200
         after = await other_client.get("/api/tasks", headers=session.headers)
-    assert (after.status_code, after.json()) == (401, {"detail": "Token has been revoked"})
+    assert (after.status_code, after.json()) == (
+        401,
+        {"detail": "Token has been revoked", "message": "Token has been revoked"},
+    )
 
 
 async def test_a_replayed_refresh_token_ends_the_whole_sign_in(client: httpx.AsyncClient, kernel: Kernel) -> None:
@@ -142,6 +145,8 @@ async def test_another_users_task_is_404_on_every_verb_and_stays_untouched(
         await client.patch(f"{path}/complete", headers=alice.headers),
         await client.delete(path, headers=alice.headers),
     ]
-    assert [(r.status_code, r.json()) for r in attempts] == [(404, {"detail": "Task not found"})] * 6
+    assert [(r.status_code, r.json()) for r in attempts] == [
+        (404, {"detail": "Task not found", "message": "Task not found"})
+    ] * 6
     untouched = await client.get(path, headers=bob.headers)
     assert (untouched.json()["title"], untouched.json()["completed"]) == ("Bob's", False)

@@ -39,7 +39,8 @@ async def test_over_the_auth_limit_is_429_with_retry_after_and_quota_headers(app
     assert refused.status_code == 429
     retry_after = int(refused.headers["Retry-After"])
     assert 1 <= retry_after <= 60
-    assert refused.json() == {"detail": f"Too many requests, retry in {retry_after} seconds"}
+    refusal = f"Too many requests, retry in {retry_after} seconds"
+    assert refused.json() == {"detail": refusal, "message": refusal}
     assert quota(refused) == ("3", "0")
     assert refused.headers["RateLimit-Reset"] == str(retry_after)
 

@@ -63,7 +63,10 @@ async def test_an_unexpected_error_is_a_bare_500_that_still_carries_the_headers(
     async with app_with() as app, client_for(with_probes(app)) as client:
         with captured_logs() as records:
             response = await client.get(FAILING_PROBE)
-    assert (response.status_code, response.json()) == (500, {"detail": "Internal server error"})
+    assert (response.status_code, response.json()) == (
+        500,
+        {"detail": "Internal server error", "message": "Internal server error"},
+    )
     assert LEAKY_DETAIL not in response.text
     assert {name: response.headers.get(name) for name in ALWAYS} == ALWAYS
     assert len(response.headers["X-Request-ID"]) == 32

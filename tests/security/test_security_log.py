@@ -88,7 +88,7 @@ async def test_a_signed_out_token_is_logged_as_revoked(client: httpx.AsyncClient
         me = await client.get("/api/auth/me", headers=session.headers)
         task_read = await client.get(f"/api/tasks/{task.id}", headers=session.headers)
     assert (me.status_code, task_read.status_code) == (401, 401)
-    assert me.json() == {"detail": "Token has been revoked"}
+    assert me.json() == {"detail": "Token has been revoked", "message": "Token has been revoked"}
     revoked = events(records, "revoked_token")
     assert len(revoked) == 2
     assert {record["extra"]["sign_in_id"] for record in revoked} == {session.sign_in_id}

@@ -4,12 +4,17 @@ from fastapi import APIRouter
 
 from app.features.auth_refresh.handler import handle
 from app.features.auth_refresh.request import TokenRefresh
-from app.shared.for_slices import AuthRateLimit, Message, SessionDep, TokenPair, TokensDep
+from app.shared.for_slices import AuthRateLimit, Message, SessionDep, SettingsDep, TokenPair, TokensDep
 
 router = APIRouter(tags=["Auth"], dependencies=[AuthRateLimit])
 
 
 @router.post("/api/auth/refresh", responses={401: {"model": Message}})
-async def refresh(data: TokenRefresh, session: SessionDep, tokens: TokensDep) -> TokenPair:
-    """Trade a refresh token for a new pair; the old refresh token is retired, and replaying it revokes all."""
-    return await handle(session=session, tokens=tokens, refresh_token=data.refresh_token)
+async def refresh(data: TokenRefresh, session: SessionDep, tokens: TokensDep, settings: SettingsDep) -> TokenPair:
+    """Trade a refresh token for a new pair; the old one is retired, and replaying it later revokes all."""
+    return await handle(
+        session=session,
+        tokens=tokens,
+        refresh_token=data.refresh_token,
+        grace_seconds=settings.refresh_reuse_grace_seconds,
+    )

@@ -21,15 +21,16 @@ async def handle(
 ) -> AuthSession:
     now = utc_now()
     user_id = str(uuid4())
+    name = data.account_name
     user = {
         "id": user_id,
         "email": data.email,
-        "name": data.name,
+        "name": name,
         "password_hash": await passwords.hash(data.password),
         "created_at": now,
         "updated_at": now,
     }
-    sign_in, issued = start_sign_in(tokens, user_id=user_id, email=data.email, name=data.name)
+    sign_in, issued = start_sign_in(tokens, user_id=user_id, email=data.email, name=name)
     if not await insert_account(session=session, user=user, sign_in=sign_in):
         raise ConflictError("Email already registered")
     return AuthSession(user=UserPublic.model_validate(user), **issued.as_pair().model_dump())

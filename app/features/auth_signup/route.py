@@ -1,15 +1,22 @@
-"""POST /api/auth/signup: an account created and signed in."""
+"""POST /api/auth/signup (alias /api/auth/register): an account created and signed in."""
 
 from fastapi import APIRouter, status
 
 from app.features.auth_signup.handler import handle
 from app.features.auth_signup.request import AccountCreate
-from app.shared.for_slices import AuthRateLimit, AuthSession, Message, PasswordsDep, SessionDep, TokensDep
+from app.shared.for_slices import AuthRateLimit, AuthSession, ErrorMessage, PasswordsDep, SessionDep, TokensDep
 
 router = APIRouter(tags=["Auth"], dependencies=[AuthRateLimit])
 
 
-@router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED, responses={409: {"model": Message}})
+# The alias hackathon frontends call is the same route, so it shares the per-IP bucket and everything else.
+@router.post(
+    "/api/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"model": ErrorMessage}},
+    summary="Register (alias of /api/auth/signup)",
+)
+@router.post("/api/auth/signup", status_code=status.HTTP_201_CREATED, responses={409: {"model": ErrorMessage}})
 async def sign_up(data: AccountCreate, session: SessionDep, tokens: TokensDep, passwords: PasswordsDep) -> AuthSession:
     """Create an account and sign it in; 409 when the email is already registered."""
     return await handle(session=session, tokens=tokens, passwords=passwords, data=data)

@@ -1,8 +1,10 @@
 """What POST /api/tasks accepts."""
 
-from pydantic import BaseModel, ConfigDict, StrictBool
+from typing import Any
 
-from app.shared.for_slices import TaskDescription, TaskTitle
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from app.shared.for_slices import COMPLETED_KEYS, TaskDescription, TaskTitle, reject_conflicting_completed
 
 
 class TaskCreate(BaseModel):
@@ -14,4 +16,9 @@ class TaskCreate(BaseModel):
 
     title: TaskTitle
     description: TaskDescription = None
-    completed: StrictBool = False
+    completed: StrictBool = Field(default=False, validation_alias=COMPLETED_KEYS)  # or `is_completed`
+
+    @model_validator(mode="before")
+    @classmethod
+    def one_completed(cls, data: Any) -> Any:
+        return reject_conflicting_completed(data)

@@ -1,13 +1,13 @@
 """POST /api/tasks: a task created for the caller."""
 
-from fastapi import APIRouter, status
+from fastapi import status
 from starlette.responses import Response
 
 from app.features.create_task.handler import handle
 from app.features.create_task.request import TaskCreate
-from app.shared.for_slices import CurrentUser, SessionDep, TaskPublic, json_response
+from app.shared.for_slices import CurrentUser, SessionDep, TaskPublic, TaskRouter, json_response
 
-router = APIRouter(tags=["Tasks: create"])
+router = TaskRouter(tags=["Tasks: create"])
 
 
 @router.post("/api/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)

@@ -1,14 +1,17 @@
 """DELETE /api/tasks/{id}: one of the caller's tasks deleted."""
 
-from fastapi import APIRouter, status
+from fastapi import status
+from starlette.responses import Response
 
 from app.features.delete_task.handler import handle
-from app.shared.for_slices import CurrentUser, Message, SessionDep
+from app.shared.for_slices import CurrentUser, ErrorMessage, SessionDep, TaskRouter
 
-router = APIRouter(tags=["Tasks: delete"])
+router = TaskRouter(tags=["Tasks: delete"])
 
 
-@router.delete("/api/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {"model": Message}})
-async def delete_task(task_id: str, owner: CurrentUser, session: SessionDep) -> None:
+@router.delete("/api/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {"model": ErrorMessage}})
+async def delete_task(task_id: str, owner: CurrentUser, session: SessionDep) -> Response:
     """Delete one of the caller's tasks; answers 204 with an empty body."""
     await handle(session=session, owner=owner, raw_task_id=task_id)
+    # A bare Response: FastAPI's default would send `Content-Type: application/json` with the empty body.
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

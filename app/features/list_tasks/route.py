@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
 from app.features.list_tasks.handler import handle
 from app.features.list_tasks.request import TaskListQuery
-from app.shared.for_slices import CurrentUser, SessionDep, TaskPublic, json_response
+from app.shared.for_slices import CurrentUser, SessionDep, TaskPublic, TaskRouter, json_response
 
-router = APIRouter(tags=["Tasks: list"])
+router = TaskRouter(tags=["Tasks: list"])
 
 
 @router.get("/api/tasks", response_model=list[TaskPublic])

@@ -1,21 +1,20 @@
 """PATCH /api/tasks/{id}/toggle: a task's `completed` flipped atomically."""
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.features.toggle_task.handler import handle
-from app.shared.for_slices import CurrentUser, Message, SessionDep, TaskPublic, json_response
+from app.shared.for_slices import CurrentUser, ErrorMessage, SessionDep, TaskPublic, TaskRouter, json_response
 
-router = APIRouter(tags=["Tasks: toggle"])
+router = TaskRouter(tags=["Tasks: toggle"])
 
 
-@router.patch("/api/tasks/{task_id}/toggle", response_model=TaskPublic, responses={404: {"model": Message}})
+@router.patch("/api/tasks/{task_id}/toggle", response_model=TaskPublic, responses={404: {"model": ErrorMessage}})
 async def toggle_task(task_id: str, owner: CurrentUser, session: SessionDep) -> Response:
     """Flip `completed` atomically; the response shows the state this flip produced."""
     return json_response(await handle(session=session, owner=owner, raw_task_id=task_id))
 
 
-@router.patch("/api/tasks/{task_id}/complete", response_model=TaskPublic, responses={404: {"model": Message}})
+@router.patch("/api/tasks/{task_id}/complete", response_model=TaskPublic, responses={404: {"model": ErrorMessage}})
 async def complete_task(task_id: str, owner: CurrentUser, session: SessionDep) -> Response:
     """Alias of `/toggle` that some frontends call: flips `completed` too."""
     return json_response(await handle(session=session, owner=owner, raw_task_id=task_id))

@@ -2,15 +2,18 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from app.shared.for_slices import TaskDescription, TaskTitle
+from app.shared.for_slices import COMPLETED_KEYS, TaskDescription, TaskTitle, reject_conflicting_completed
 
 EDITABLE_FIELDS = frozenset({"title", "description", "completed"})
 
 
 class TaskUpdate(BaseModel):
-    """Fields left out stay as they are; `description: null` clears it; `title: null` is refused."""
+    """Fields left out stay as they are; `description: null` clears it; `title: null` is refused.
+
+    `is_completed` is accepted for `completed`.
+    """
 
     model_config = ConfigDict(
         extra="ignore",
@@ -19,7 +22,12 @@ class TaskUpdate(BaseModel):
 
     title: TaskTitle | None = None
     description: TaskDescription = None
-    completed: StrictBool | None = None
+    completed: StrictBool | None = Field(default=None, validation_alias=COMPLETED_KEYS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def one_completed(cls, data: Any) -> Any:
+        return reject_conflicting_completed(data)
 
     @field_validator("title", "completed")
     @classmethod

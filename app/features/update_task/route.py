@@ -1,22 +1,21 @@
 """PUT|PATCH /api/tasks/{id}: the fields given changed, the others kept."""
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.features.update_task.handler import handle
 from app.features.update_task.request import TaskUpdate
-from app.shared.for_slices import CurrentUser, Message, SessionDep, TaskPublic, json_response
+from app.shared.for_slices import CurrentUser, ErrorMessage, SessionDep, TaskPublic, TaskRouter, json_response
 
-router = APIRouter(tags=["Tasks: update"])
+router = TaskRouter(tags=["Tasks: update"])
 
 
-@router.put("/api/tasks/{task_id}", response_model=TaskPublic, responses={404: {"model": Message}})
+@router.put("/api/tasks/{task_id}", response_model=TaskPublic, responses={404: {"model": ErrorMessage}})
 async def replace_task(task_id: str, data: TaskUpdate, owner: CurrentUser, session: SessionDep) -> Response:
     """Change the fields given (at least one); the others stay as they are."""
     return json_response(await handle(session=session, owner=owner, raw_task_id=task_id, data=data))
 
 
-@router.patch("/api/tasks/{task_id}", response_model=TaskPublic, responses={404: {"model": Message}})
+@router.patch("/api/tasks/{task_id}", response_model=TaskPublic, responses={404: {"model": ErrorMessage}})
 async def update_task(task_id: str, data: TaskUpdate, owner: CurrentUser, session: SessionDep) -> Response:
     """Same as PUT: change the fields given (at least one)."""
     return json_response(await handle(session=session, owner=owner, raw_task_id=task_id, data=data))

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 from pydantic.config import JsonDict
 
 USER_EXAMPLE: JsonDict = {
@@ -16,6 +16,7 @@ TOKENS_EXAMPLE: JsonDict = {
     "refresh_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…",
     "token_type": "bearer",
     "expires_in": 900,
+    "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…",
 }
 
 
@@ -35,6 +36,12 @@ class TokenPair(BaseModel):
     refresh_token: str
     token_type: str = "bearer"
     expires_in: int  # the access token's lifetime, in seconds
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def token(self) -> str:
+        """The access token again, under the name many hackathon frontends read; derived, so it never differs."""
+        return self.access_token
 
 
 class AuthSession(TokenPair):

@@ -53,9 +53,14 @@ class IssuedTokens:
         )
 
 
-def issue_tokens(tokens: TokenService, *, user_id: str, email: str, name: str, sign_in_id: str) -> IssuedTokens:
+def issue_tokens(
+    tokens: TokenService, *, user_id: str, email: str, name: str, sign_in_id: str, refresh_jti: str | None = None
+) -> IssuedTokens:
+    """A pair of this sign-in: a new refresh token, or with `refresh_jti` the sign-in's current one signed afresh."""
     claims: dict[str, Any] = {"user_id": user_id, "email": email, "name": name, "sign_in_id": sign_in_id}
-    return IssuedTokens(access=tokens.mint("access", **claims), refresh=tokens.mint("refresh", **claims))
+    return IssuedTokens(
+        access=tokens.mint("access", **claims), refresh=tokens.mint("refresh", jti=refresh_jti, **claims)
+    )
 
 
 def start_sign_in(tokens: TokenService, *, user_id: str, email: str, name: str) -> tuple[dict[str, Any], IssuedTokens]:

@@ -1,7 +1,8 @@
 """Our own tokens: HS256 JWTs signed with BETTER_AUTH_SECRET, minted at sign-in and verified on every request.
 
 python-jose has an open key-confusion advisory: the key is only ever the string secret and the algorithm list
-is pinned to HS256, so a token cannot choose how it is checked.
+is pinned to HS256, so a token cannot choose how it is checked. jose's own time checks are off: `TimeRules`
+decides `exp`, `iat` and `nbf`, exactly as on the Better Auth JWKS path.
 """
 
 import time
@@ -10,9 +11,10 @@ from functools import lru_cache
 from typing import Any, Literal
 from uuid import uuid4
 
-from jose import JWTError, jwt
+from jose import jwt
 
 from app.shared.auth.principal import Principal, principal_from_claims
+from app.shared.auth.time_claims import TimeRules
 from app.shared.errors import AuthenticationError
 from app.shared.settings import Settings
 
@@ -20,6 +22,8 @@ ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
 VERIFIED_TOKEN_CACHE_SIZE = 4096
 REFRESH_CLAIMS = {"user_id": "sub", "email": "email", "name": "name", "sign_in_id": "sid", "jti": "jti"}
+# Signature and JSON checks only: the time claims are TimeRules' to decide, identically on every path.
+JOSE_OPTIONS = {"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,7 @@ class RefreshClaims:
 class TokenService:
     def __init__(self, settings: Settings) -> None:
         self._secret = settings.better_auth_secret.get_secret_value()
+        self._time_rules = TimeRules.from_settings(settings)
         self._lifetimes: dict[TokenType, int] = {
             "access": settings.access_token_expire_minutes * 60,
             "refresh": settings.refresh_token_expire_days * 86_400,
@@ -53,9 +58,12 @@ class TokenService:
     def access_token_lifetime(self) -> int:
         return self._lifetimes["access"]
 
-    def mint(self, token_type: TokenType, *, user_id: str, email: str, name: str, sign_in_id: str) -> MintedToken:
+    def mint(
+        self, token_type: TokenType, *, user_id: str, email: str, name: str, sign_in_id: str, jti: str | None = None
+    ) -> MintedToken:
+        """A new token; given a `jti`, a fresh signature of that token (refresh's reuse interval re-issues one)."""
         now = int(time.time())
-        jti = str(uuid4())
+        jti = jti or str(uuid4())
         claims: dict[str, Any] = {
             "sub": user_id,
             "user_id": user_id,
@@ -72,8 +80,7 @@ class TokenService:
 
     def verify_access(self, token: str) -> Principal:
         principal = self._verified_access(token)
-        if principal.expires_at <= time.time():
-            raise AuthenticationError("Token has expired")
+        self._time_rules.raise_if_expired(principal.expires_at)
         return principal
 
     def verify_refresh(self, token: str) -> RefreshClaims:
@@ -95,19 +102,11 @@ class TokenService:
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:
-            return jwt.decode(
-                token,
-                self._secret,
-                algorithms=[ALGORITHM],
-                # `aud` is a Better Auth concern for its asymmetric tokens; a shared-secret token is ours.
-                options={"require_exp": True, "verify_aud": False},
-            )
-        except JWTError as error:
-            raise AuthenticationError(_reason(error)) from None
-
-
-def _reason(error: JWTError) -> str:
-    text = str(error).lower()
-    if "expired" in text:
-        return "Token has expired"
-    return "Invalid token"
+            # `aud` is a Better Auth concern for its asymmetric tokens; a shared-secret token is ours.
+            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], options=JOSE_OPTIONS)
+        except Exception:
+            # JWTError, and anything else the library lets escape from a hostile token (jose is unmaintained):
+            # every failure to verify is a 401, never a 500.
+            raise AuthenticationError("Invalid token") from None
+        self._time_rules.expiry_of(claims)
+        return claims

@@ -62,7 +62,8 @@ class Task(SQLModel, table=True):
 class SignIn(SQLModel, table=True):
     """One sign-in (a device): the family of tokens that sign-out and refresh-reuse detection revoke together.
 
-    Access tokens carry its id as `sid`; only the refresh token whose `jti` equals `refresh_jti` may be redeemed.
+    Access tokens carry its id as `sid`; only the refresh token whose `jti` equals `refresh_jti` may be redeemed,
+    and, for REFRESH_REUSE_GRACE_SECONDS after `rotated_at`, the one it replaced (`previous_refresh_jti`).
     """
 
     __tablename__ = "sign_ins"
@@ -74,6 +75,10 @@ class SignIn(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # Both null until the first refresh. A token retired by the last rotation and presented again soon after is
+    # a second tab refreshing at the same moment, not a thief (docs/auth.md, "The reuse interval").
+    previous_refresh_jti: str | None = Field(default=None, max_length=36, nullable=True)
+    rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 # What `UserPublic` shows, in its order: never the password hash.

@@ -67,7 +67,7 @@ def _header_of(segment: str) -> dict[str, Any]:
     """A token's JOSE header, which decides how it is checked. Few distinct headers exist, so each is read once."""
     try:
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: `[[[[…` nested past the parser's depth
         raise AuthenticationError("Malformed token") from None
     if not isinstance(header, dict):
         raise AuthenticationError("Malformed token")

@@ -1,4 +1,8 @@
-"""The one place where exceptions become HTTP responses."""
+"""The one place where exceptions become HTTP responses.
+
+Every error body holds `detail` (a string, or FastAPI's list of field errors for a 422) and `message`, a human
+line for clients that show a `message` field: the detail itself, or for a 422 a one-line summary of the fields.
+"""
 
 import json
 from typing import Any
@@ -36,10 +40,35 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     UnstorableValueError: 422,
 }
 INTERNAL_ERROR_DETAIL = "Internal server error"
+# Where a field error's `loc` starts: the part of the request, which the summary leaves out ("title", not "body.title").
+_REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
 
 
-def error_response(status: int, detail: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(_json_bytes({"detail": detail}), status_code=status, headers=headers, media_type="application/json")
+def error_response(
+    status: int, detail: Any, headers: dict[str, str] | None = None, *, message: str | None = None
+) -> Response:
+    body = {"detail": detail, "message": message or error_message(detail)}
+    return Response(_json_bytes(body), status_code=status, headers=headers, media_type="application/json")
+
+
+def error_message(detail: Any) -> str:
+    """The human line for an error's `detail`: the string itself, or one `field: problem` per field error."""
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, list) and detail:
+        return "; ".join(_problem_line(problem) for problem in detail)
+    return str(detail)
+
+
+def _problem_line(problem: Any) -> str:
+    """`title: String should have at least 1 character`, from one of FastAPI's field errors."""
+    if not isinstance(problem, dict):
+        return str(problem)
+    loc = problem.get("loc") or ()
+    parts = [str(part) for part in loc] if isinstance(loc, list | tuple) else [str(loc)]
+    if len(parts) > 1 and parts[0] in _REQUEST_PARTS:
+        parts = parts[1:]
+    return f"{'.'.join(parts) or 'request'}: {problem.get('msg', '')}"
 
 
 def internal_error_response() -> Response:
@@ -72,7 +101,7 @@ def install_error_handlers(app: FastAPI) -> None:
         elif isinstance(error, UnstorableValueError):
             cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
             logger.bind(event="unstorable_input").warning("Unstorable input refused: {}", cause)
-            return error_response(status, UNSTORABLE_INPUT_DETAIL, headers)
+            return error_response(status, UNSTORABLE_INPUT_DETAIL, headers, message=UnstorableValueError.detail)
         return error_response(status, error.detail, headers)
 
     async def on_validation_error(request: Request, error: Exception) -> Response:

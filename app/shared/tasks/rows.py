@@ -3,7 +3,7 @@
 from typing import Any, NoReturn
 from uuid import UUID
 
-from sqlalchemy import Column, bindparam, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlmodel import col
 
 from app.shared.auth.ownership import raise_if_signed_out
@@ -14,12 +14,16 @@ from app.shared.errors import NotFoundError
 from app.shared.observability.security_events import security_event
 
 TASK_NOT_FOUND = "Task not found"
+_COLUMNS = Task.__table__.columns  # type: ignore[attr-defined]
 # In the order a task is shown (TaskPublic's), so a row is the response body as it comes from the database.
-TASK_COLUMNS: tuple[Column[Any], ...] = tuple(
-    Task.__table__.columns[name]  # type: ignore[attr-defined]
-    for name in ("id", "title", "description", "completed", "created_at", "updated_at", "user_id")
+# `is_completed` (what many hackathon frontends read) is `completed` read a second time, under its other name:
+# every statement that reads a task returns both, so they can never disagree and no route adds it by hand.
+TASK_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    *(_COLUMNS[name] for name in ("id", "title", "description", "completed")),
+    _COLUMNS["completed"].label("is_completed"),
+    *(_COLUMNS[name] for name in ("created_at", "updated_at", "user_id")),
 )
-TASK_ID = bindparam("task_id", type_=Task.__table__.columns["id"].type)  # type: ignore[attr-defined]
+TASK_ID = bindparam("task_id", type_=_COLUMNS["id"].type)
 TASK_OWNER = Statement(select(col(Task.user_id)).where(col(Task.id) == TASK_ID))
 
 

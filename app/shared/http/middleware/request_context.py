@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.shared.http.error_handlers import internal_error_response
 from app.shared.http.middleware.client_address import TrustedProxies, warn_if_uvicorn_disagrees
+from app.shared.observability.logging import capped, loggable
 from app.shared.rate_limits.limiter import QUOTA_STATE_KEY, Quota
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -50,28 +51,29 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, receive, send_with_headers)
             except Exception:
-                logger.exception("Unhandled error on {} {}", scope["method"], scope["path"])
+                logger.exception("Unhandled error on {} {}", loggable(scope["method"]), loggable(scope["path"]))
                 if response_started:
                     raise
                 await internal_error_response()(scope, receive, send_with_headers)
             finally:
                 elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
                 user_id = state.get("user_id")
+                # The path is the client's (decoded, so %0a is a newline): escaped in the line, capped in the record.
                 logger.bind(
                     event="access",
-                    method=scope["method"],
-                    path=scope["path"],
+                    method=capped(scope["method"]),
+                    path=capped(scope["path"]),
                     status=status,
                     duration_ms=elapsed_ms,
                     client_ip=state["client_ip"],
-                    user_id=user_id,
+                    user_id=capped(user_id),
                 ).info(
                     "{} {} {} {}ms user={}",
-                    scope["method"],
-                    scope["path"],
+                    loggable(scope["method"]),
+                    loggable(scope["path"]),
                     status,
                     elapsed_ms,
-                    user_id or "-",
+                    loggable(user_id or "-"),
                 )
 
 
