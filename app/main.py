@@ -11,6 +11,7 @@ from app.shared.http.lifespan import lifespan
 from app.shared.http.middleware.body_limit import BodyLimitMiddleware
 from app.shared.http.middleware.cors import BrowserCORSMiddleware
 from app.shared.http.middleware.request_context import RequestContextMiddleware
+from app.shared.http.openapi import install_openapi
 from app.shared.kernel import Kernel
 from app.shared.observability.logging import configure_logging
 from app.shared.settings import Settings, load_settings
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.forwarded_allow_ips)
     mount_slices(app)
+    install_openapi(app)
     return app
 
 
