@@ -3,18 +3,16 @@ new slice is covered without anyone editing a list."""
 
 import importlib
 import tempfile
-from collections.abc import Sequence
 from functools import cache
 
 from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 
 from app.main import create_app
 from app.shared.http.current_user import bearer_scheme
 from app.shared.http.dependencies import AuthRateLimit
-from app.shared.http.discovery import FEATURES_PACKAGE, slice_folders
+from app.shared.http.discovery import FEATURES_PACKAGE, mounted_routes, slice_folders
 from tests.conftest import test_settings
 
 TASK_ITEM_PREFIX = "/api/tasks/{task_id}"
@@ -38,18 +36,7 @@ def api_routes() -> list[APIRoute]:
     """Every route the app serves under /api (built once, on a throwaway configuration)."""
     # Building the app opens nothing: the file is never created.
     app: FastAPI = create_app(test_settings(f"sqlite+aiosqlite:///{tempfile.gettempdir()}/todo-api-inventory.db"))
-    return [route for route in _walk(app.routes) if route.path.startswith("/api/")]
-
-
-def _walk(routes: Sequence[BaseRoute]) -> list[APIRoute]:
-    found: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif (included := getattr(route, "original_router", None)) is not None:
-            # FastAPI keeps an included router whole and routes through it.
-            found += _walk(included.routes)
-    return found
+    return [route for route in mounted_routes(app.routes) if route.path.startswith("/api/")]
 
 
 def operations(routes: list[APIRoute]) -> list[tuple[str, str, APIRoute]]:

@@ -38,15 +38,22 @@ from app.shared.http.task_routes import TaskRouter
 from app.shared.observability.security_events import security_event
 from app.shared.tasks.fields import COMPLETED_KEYS, TaskDescription, TaskTitle, reject_conflicting_completed
 from app.shared.tasks.public import TaskPublic
-from app.shared.tasks.rows import TASK_COLUMNS, TASK_ID, found_or_rejected, parse_task_id, reject_missing_task
+from app.shared.tasks.rows import (
+    CALLERS_TASK,
+    TASK_COLUMNS,
+    callers_task,
+    found_or_rejected,
+    parse_task_id,
+    reject_missing_task,
+)
 
 __all__ = [
+    "CALLERS_TASK",
     "COMPLETED_KEYS",
     "INSERT_SIGN_IN",
     "NAME_MAX_LENGTH",
     "OWNER_ID",
     "TASK_COLUMNS",
-    "TASK_ID",
     "USER_PUBLIC_COLUMNS",
     "AuthRateLimit",
     "AuthSession",
@@ -80,6 +87,7 @@ __all__ = [
     "TokensDep",
     "User",
     "UserPublic",
+    "callers_task",
     "found_or_rejected",
     "issue_tokens",
     "json_response",

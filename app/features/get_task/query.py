@@ -3,22 +3,19 @@
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlmodel import col
 
 from app.shared.for_slices import (
+    CALLERS_TASK,
     TASK_COLUMNS,
-    TASK_ID,
     Principal,
     Row,
     Session,
     Statement,
-    Task,
-    owned_by,
-    owner_values,
+    callers_task,
 )
 
-SELECT_OWNED_TASK = Statement(select(*TASK_COLUMNS).where(col(Task.id) == TASK_ID, owned_by(col(Task.user_id))))
+SELECT_OWNED_TASK = Statement(select(*TASK_COLUMNS).where(CALLERS_TASK))
 
 
 async def select_task(*, session: Session, owner: Principal, task_id: UUID) -> Row | None:
-    return await session.one(SELECT_OWNED_TASK, task_id=task_id, **owner_values(owner))
+    return await session.one(SELECT_OWNED_TASK, **callers_task(owner, task_id))

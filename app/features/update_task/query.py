@@ -5,19 +5,17 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, update
-from sqlmodel import col
 
 from app.features.update_task.request import EDITABLE_FIELDS
 from app.shared.for_slices import (
+    CALLERS_TASK,
     TASK_COLUMNS,
-    TASK_ID,
     Principal,
     Row,
     Session,
     Statement,
     Task,
-    owned_by,
-    owner_values,
+    callers_task,
     utc_now,
 )
 
@@ -26,10 +24,7 @@ def _update_of(fields: frozenset[str]) -> Statement:
     columns = Task.__table__.columns  # type: ignore[attr-defined]
     values = {name: bindparam(name, type_=columns[name].type) for name in sorted(fields)}
     return Statement(
-        update(Task)
-        .where(col(Task.id) == TASK_ID, owned_by(col(Task.user_id)))
-        .values(**values, updated_at=bindparam("now"))
-        .returning(*TASK_COLUMNS)
+        update(Task).where(CALLERS_TASK).values(**values, updated_at=bindparam("now")).returning(*TASK_COLUMNS)
     )
 
 
@@ -45,4 +40,4 @@ async def update_owned_task(
     *, session: Session, owner: Principal, task_id: UUID, changes: dict[str, Any]
 ) -> Row | None:
     statement = UPDATE_BY_FIELDS[frozenset(changes)]
-    return await session.one(statement, task_id=task_id, now=utc_now(), **changes, **owner_values(owner))
+    return await session.one(statement, now=utc_now(), **changes, **callers_task(owner, task_id))

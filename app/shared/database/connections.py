@@ -6,6 +6,7 @@ closed (against a TLS server each open is a handshake on the event loop). Reques
 arrival order, and a request that waits longer than DB_POOL_TIMEOUT_SECONDS is answered 503.
 """
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
@@ -83,9 +84,16 @@ class PostgresPool:
     async def fill(self) -> None:
         """Opens every connection now, once the database answers, so none is opened while requests wait."""
         assert self._pool is not None
-        held = [await self._acquire(within=self._timeout) for _ in range(self._size)]
+        # All at once: opened one after another, 20 TLS handshakes to a distant server would delay start-up.
+        held = await asyncio.gather(
+            *(self._acquire(within=self._timeout) for _ in range(self._size)), return_exceptions=True
+        )
         for connection in held:
-            await self._pool.release(connection)
+            if not isinstance(connection, BaseException):
+                await self._pool.release(connection)
+        failure = next((outcome for outcome in held if isinstance(outcome, BaseException)), None)
+        if failure is not None:
+            raise failure
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[DriverConnection]:

@@ -4,10 +4,13 @@ Slices are imported by name (a string), which keeps the kernel free of imports f
 """
 
 import importlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from loguru import logger
+from starlette.routing import BaseRoute
 
 FEATURES_PACKAGE = "app.features"
 
@@ -38,3 +41,14 @@ def slice_folders(package: str) -> list[Path]:
         raise SliceError(f"{package} is not a regular package")
     root = Path(root_file).parent
     return sorted(path for path in root.iterdir() if path.is_dir() and not path.name.startswith(("_", ".")))
+
+
+def mounted_routes(routes: Sequence[BaseRoute]) -> list[APIRoute]:
+    """Every APIRoute an app serves, through the included routers FastAPI keeps whole and routes through."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            found += mounted_routes(included.routes)
+    return found

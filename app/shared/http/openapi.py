@@ -6,12 +6,13 @@ client calls `toggleTaskApiTasksTaskIdTogglePatch`. Here an operation is named a
 `/api/{user_id}/…` is named by its own function (`toggleTaskByUserId`), so ids stay unique and stable.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
+
+from app.shared.http.discovery import mounted_routes
 
 # The order a person meets the API in; a tag not named here follows, in the order slices are mounted.
 TAG_ORDER = ("Service", "Auth", "Tasks: create", "Tasks: list", "Tasks: get", "Tasks: update", "Tasks: toggle")
@@ -27,21 +28,11 @@ def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
-            _name_operations(schema, _api_routes(app.routes))
+            _name_operations(schema, mounted_routes(app.routes))
             schema["tags"] = _declared_tags(schema)
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _api_routes(routes: Sequence[BaseRoute]) -> list[APIRoute]:
-    found: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif (included := getattr(route, "original_router", None)) is not None:
-            found += _api_routes(included.routes)
-    return found
 
 
 def _name_operations(schema: dict[str, Any], routes: Iterable[APIRoute]) -> None:

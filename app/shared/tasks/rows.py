@@ -3,10 +3,10 @@
 from typing import Any, NoReturn
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlmodel import col
 
-from app.shared.auth.ownership import raise_if_signed_out
+from app.shared.auth.ownership import owned_by, owner_values, raise_if_signed_out
 from app.shared.auth.principal import Principal
 from app.shared.database import Row, Session, Statement
 from app.shared.database.tables import Task
@@ -25,6 +25,13 @@ TASK_COLUMNS: tuple[ColumnElement[Any], ...] = (
 )
 TASK_ID = bindparam("task_id", type_=_COLUMNS["id"].type)
 TASK_OWNER = Statement(select(col(Task.user_id)).where(col(Task.id) == TASK_ID))
+# The WHERE of every route on one task: the task the path names, the caller's, while their sign-in is live.
+CALLERS_TASK = and_(col(Task.id) == TASK_ID, owned_by(col(Task.user_id)))
+
+
+def callers_task(owner: Principal, task_id: UUID) -> dict[str, Any]:
+    """The values `CALLERS_TASK` binds."""
+    return {"task_id": task_id, **owner_values(owner)}
 
 
 def parse_task_id(raw: str) -> UUID:
