@@ -25,6 +25,12 @@ class InvalidCredentialsError(AuthenticationError):
     detail = "Invalid email or password"
 
 
+class CrossSiteRequestError(DomainError):
+    """An unsafe request authenticated by a cookie, from an origin not listed in CORS_ORIGINS (CSRF): 403."""
+
+    detail = "Cross-site request refused: this origin may not use the session cookie"
+
+
 class ConflictError(DomainError):
     detail = "Conflict"
 

@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     better_auth_secret: SecretStr = Field(min_length=32)
     better_auth_url: str | None = None
     better_auth_jwks_url: str | None = None
+    # Better Auth's opaque session tokens (docs/auth.md, "Better Auth sessions"): how long an answer of its
+    # get-session is trusted, never past the session's own expiry; 0 asks Better Auth on every request.
+    better_auth_session_cache_seconds: float = Field(default=30.0, ge=0, le=300)
+    # Opt-in: Better Auth's session cookies, sent by a page with `credentials: "include"`. An unsafe method
+    # authenticated by a cookie needs an Origin listed in CORS_ORIGINS (CSRF); the prefix is Better Auth's
+    # `advanced.cookiePrefix`.
+    better_auth_session_cookies: bool = False
+    better_auth_cookie_prefix: str = Field(default="better-auth", min_length=1)
 
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default=["http://localhost:3000"], validation_alias=AliasChoices("CORS_ORIGINS", "FRONTEND_URL")
@@ -61,6 +69,17 @@ class Settings(BaseSettings):
                 f"JWT_MAX_LIFETIME_SECONDS ({self.jwt_max_lifetime_seconds}) is shorter than our own tokens live "
                 f"({ours} s, from REFRESH_TOKEN_EXPIRE_DAYS / ACCESS_TOKEN_EXPIRE_MINUTES); raise it"
             )
+        return self
+
+    @model_validator(mode="after")
+    def session_cookies_are_safe(self) -> "Settings":
+        if not self.better_auth_session_cookies:
+            return self
+        if not self.better_auth_url:
+            raise ValueError("BETTER_AUTH_SESSION_COOKIES needs BETTER_AUTH_URL (its get-session checks the cookie)")
+        if "*" in self.cors_origins:
+            # Any site could then send a cookie-authenticated request and pass the Origin check.
+            raise ValueError("BETTER_AUTH_SESSION_COOKIES cannot be used with CORS_ORIGINS=*: list the origins")
         return self
 
     redis_url: str | None = None

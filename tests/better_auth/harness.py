@@ -35,6 +35,7 @@ REQUEST_TIMEOUT_SECONDS = 10
 STOP_TIMEOUT_SECONDS = 5
 # What Better Auth 1.7 names its cookie-cache cookie (`${cookiePrefix}.session_data`, prefix "better-auth").
 COOKIE_CACHE_COOKIE = "better-auth.session_data"
+SESSION_TOKEN_COOKIE = "better-auth.session_token"
 # Why the tests were skipped, for a yellow line in the summary (conftest.py), as the PostgreSQL half does.
 skip_reasons: list[str] = []
 
@@ -52,6 +53,8 @@ class BetterAuthUser:
     jwt: str
     # The `better-auth.session_data` cookie: the session cookie cache, strategy "jwt".
     cookie_cache: str
+    # The `better-auth.session_token` cookie, as a browser would send it back (percent-encoded).
+    session_cookie: str
 
 
 @dataclass
@@ -85,7 +88,13 @@ class BetterAuthServer:
             session_token=session_token,
             jwt=self.jwt_for(session_token),
             cookie_cache=response.cookies[COOKIE_CACHE_COOKIE],
+            session_cookie=response.cookies[SESSION_TOKEN_COOKIE],
         )
+
+    def sign_out(self, session_token: str) -> None:
+        """Ends the session in Better Auth, as its client's signOut() does."""
+        headers = {"Authorization": f"Bearer {session_token}", "Origin": self.base_url}
+        self._checked(self._http.post("/api/auth/sign-out", headers=headers, json={}))
 
     def jwt_for(self, session_token: str) -> str:
         """A fresh jwt() token for that session, signed with the current key."""

@@ -2,8 +2,7 @@
 
 Each test signs a user up through Better Auth's own HTTP API and uses the tokens it hands out on our task
 routes, with our app in-process and pointed at that server (`BETTER_AUTH_URL`), on SQLite and on PostgreSQL.
-Where our API does not yet do what the contract asks, the test states the contract and is a strict xfail, so it
-turns into a failure the day the gap closes and the marker should go.
+The session tokens (bearer and cookies) are checked by asking this same server's get-session.
 """
 
 import base64
@@ -12,11 +11,18 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
 
-from tests.better_auth.harness import BetterAuthServer, BetterAuthServers, BetterAuthUser
+from tests.better_auth.harness import (
+    COOKIE_CACHE_COOKIE,
+    SESSION_TOKEN_COOKIE,
+    BetterAuthServer,
+    BetterAuthServers,
+    BetterAuthUser,
+)
 from tests.conftest import client_for, running_app, test_settings
 
 pytestmark = pytest.mark.slow
@@ -31,11 +37,14 @@ ALGORITHMS = [
 ]
 
 
+FRONTEND = "http://localhost:3000"
+
+
 @asynccontextmanager
-async def api_for(database_url: str, server: BetterAuthServer) -> AsyncIterator[httpx.AsyncClient]:
-    """Our app, configured as in a deployment behind that Better Auth server; a fresh JWKS cache each time."""
+async def api_for(database_url: str, server: BetterAuthServer, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """Our app, configured as in a deployment behind that Better Auth server; fresh key and session caches."""
     async with (
-        running_app(test_settings(database_url, better_auth_url=server.base_url)) as app,
+        running_app(test_settings(database_url, better_auth_url=server.base_url, **settings)) as app,
         client_for(app) as client,
     ):
         yield client
@@ -100,7 +109,7 @@ async def test_a_second_better_auth_user_sees_none_of_the_first_ones_tasks(
     ann, bob = new_user(better_auth, "Ann"), new_user(better_auth, "Bob")
     async with api_for(database_url, better_auth) as client:
         task = await create_task(client, ann.jwt, "Ann's secret")
-        for token in (bob.jwt, bob.cookie_cache):
+        for token in (bob.jwt, bob.cookie_cache, bob.session_token):
             assert await list_tasks(client, token) == []
             response = await client.get(f"/api/tasks/{task['id']}", headers=bearer(token))
             assert response.status_code == 404, response.text
@@ -136,10 +145,55 @@ async def test_a_token_signed_with_a_rotated_key_is_accepted_at_once(
         assert response.status_code == 200, response.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: Better Auth sessions")
 async def test_the_opaque_session_token_of_the_bearer_plugin_creates_and_lists_tasks(
     database_url: str, better_auth: BetterAuthServer
 ) -> None:
     user = new_user(better_auth)
     async with api_for(database_url, better_auth) as client:
         await assert_creates_and_lists_tasks(client, user.session_token, user)
+
+
+async def test_the_raw_session_token_works_too(database_url: str, better_auth: BetterAuthServer) -> None:
+    """`session.token` from the client's getSession(), unsigned: Better Auth's bearer() plugin signs it itself."""
+    user = new_user(better_auth)
+    raw = unquote(user.session_token).partition(".")[0]
+    async with api_for(database_url, better_auth) as client:
+        await assert_creates_and_lists_tasks(client, raw, user)
+
+
+async def test_a_session_ended_in_better_auth_is_refused_once_the_cache_lapses(
+    database_url: str, better_auth: BetterAuthServer
+) -> None:
+    user = new_user(better_auth)
+    async with api_for(database_url, better_auth, better_auth_session_cache_seconds=0) as client:
+        assert (await client.get("/api/tasks", headers=bearer(user.session_token))).status_code == 200
+        better_auth.sign_out(user.session_token)
+        refused = await client.get("/api/tasks", headers=bearer(user.session_token))
+        assert refused.status_code == 401, refused.text
+
+
+def browser_cookies(user: BetterAuthUser, *, cookie_cache: bool) -> dict[str, str]:
+    """The Cookie header a page on the frontend's origin sends with `credentials: "include"`."""
+    cookies = {SESSION_TOKEN_COOKIE: user.session_cookie} | (
+        {COOKIE_CACHE_COOKIE: user.cookie_cache} if cookie_cache else {}
+    )
+    return {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()), "Origin": FRONTEND}
+
+
+@pytest.mark.parametrize("cookie_cache", [True, False], ids=["with-cookie-cache", "session-token-only"])
+async def test_session_cookies_create_and_list_tasks_and_refuse_other_origins(
+    database_url: str, better_auth: BetterAuthServer, cookie_cache: bool
+) -> None:
+    user, other = new_user(better_auth, "Ann"), new_user(better_auth, "Bob")
+    cookie_mode = {"better_auth_session_cookies": True, "cors_origins": FRONTEND}
+    async with api_for(database_url, better_auth, **cookie_mode) as client:
+        page = browser_cookies(user, cookie_cache=cookie_cache)
+        created = await client.post("/api/tasks", json={"title": "from the page"}, headers=page)
+        assert created.status_code == 201, created.text
+        listed = await client.get("/api/tasks", headers=page)
+        assert [task["id"] for task in listed.json()] == [created.json()["id"]]
+        assert (await client.get("/api/tasks", headers=browser_cookies(other, cookie_cache=cookie_cache))).json() == []
+        elsewhere = page | {"Origin": "https://elsewhere.example"}
+        refused = await client.delete(f"/api/tasks/{created.json()['id']}", headers=elsewhere)
+        assert refused.status_code == 403, refused.text
+        assert len((await client.get("/api/tasks", headers=page)).json()) == 1

@@ -1,4 +1,7 @@
-"""The `CurrentUser` dependency: verifies the bearer token and names the caller.
+"""The `CurrentUser` dependency: verifies the bearer token (or, opt-in, Better Auth's cookies) and names the caller.
+
+A bearer is one of three things: a JWT of ours (HS256), a JWT of Better Auth's `jwt()` plugin (asymmetric, with a
+`kid`), or, when it is no JWT at all, Better Auth's opaque session token, which only Better Auth can vouch for.
 
 For a user this service already knows, it costs no database round trip: sign-out is enforced by `owned_by` in
 the route's own statement. A user first seen through a Better Auth token is provisioned once per process. Every
@@ -17,7 +20,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response
 from fastapi.security import HTTPBearer
 
+from app.shared.auth.better_auth_sessions import SessionCredential
 from app.shared.auth.principal import Principal
+from app.shared.auth.session_cookies import CookieCredentials, SessionCookies
 from app.shared.errors import AuthenticationError
 from app.shared.kernel import Kernel, kernel_of
 from app.shared.observability.security_events import security_event
@@ -27,12 +32,18 @@ BEARER_PREFIX = b"bearer "
 
 class BearerPrincipal(HTTPBearer):
     async def __call__(self, request: Request, response: Response) -> Principal:  # type: ignore[override]
-        token = _bearer_token(request)
-        if token is None:
-            raise AuthenticationError("Not authenticated")
         kernel = kernel_of(request)
+        token = _bearer_token(request)
+        if token is not None:
+            verifying = _verify(kernel, token)
+        elif kernel.session_cookies is not None and (cookies := _cookies_of(kernel.session_cookies, request)):
+            verifying = kernel.session_cookies.verify(
+                cookies, method=request.method, origin=request.headers.get("origin")
+            )
+        else:
+            raise AuthenticationError("Not authenticated")
         try:
-            principal = await _verify(kernel, token)
+            principal = await verifying
             if principal.sign_in_id is None:
                 await kernel.provisioner.ensure_exists(principal)
         except AuthenticationError as error:
@@ -55,7 +66,17 @@ def _bearer_token(request: Request) -> str | None:
     return None
 
 
+def _cookies_of(session_cookies: SessionCookies, request: Request) -> CookieCredentials | None:
+    for name, value in request.scope["headers"]:
+        if name == b"cookie":
+            return session_cookies.credentials_in(value.decode("latin-1"))
+    return None
+
+
 async def _verify(kernel: Kernel, token: str) -> Principal:
+    if token.count(".") != 2:
+        # No JWT: Better Auth's session token (its bearer() plugin), or a malformed token when that is off.
+        return await kernel.better_auth_sessions.verify(SessionCredential(token))
     header = _header_of(token.partition(".")[0])
     if header.get("kid") and header.get("alg") != "HS256" and kernel.better_auth_keys.enabled:
         return await kernel.better_auth_keys.verify(token)
@@ -75,6 +96,8 @@ def _header_of(segment: str) -> dict[str, Any]:
 
 
 bearer_scheme = BearerPrincipal(
-    auto_error=False, scheme_name="HTTPBearer", description="Access token from /api/auth/signin or Better Auth"
+    auto_error=False,
+    scheme_name="HTTPBearer",
+    description="Access token from /api/auth/signin, or a Better Auth token (jwt() plugin JWT or session token)",
 )
 CurrentUser = Annotated[Principal, Depends(bearer_scheme)]

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.shared.errors import (
     AuthenticationError,
     ConflictError,
+    CrossSiteRequestError,
     DatabaseUnavailableError,
     DomainError,
     DuplicateValueError,
@@ -31,6 +32,7 @@ from app.shared.rate_limits.limiter import rate_limit_headers
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     AuthenticationError: 401,
+    CrossSiteRequestError: 403,
     NotFoundError: 404,
     ConflictError: 409,
     DuplicateValueError: 409,

@@ -33,6 +33,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         preparing.cancel()
         with suppress(asyncio.CancelledError):
             await preparing
+        await kernel.better_auth_sessions.close()
         await kernel.database.dispose()
 
 
