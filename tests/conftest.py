@@ -26,6 +26,7 @@ from app.main import create_app  # noqa: E402
 from app.shared.database.tables import SignIn, Task, User  # noqa: E402
 from app.shared.kernel import Kernel  # noqa: E402
 from app.shared.settings import Settings  # noqa: E402
+from tests import node_packages  # noqa: E402
 
 DEFAULT_POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", "postgres"]
@@ -166,3 +167,5 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_sep(
             "!", f"PostgreSQL half SKIPPED — only SQLite was tested. {_postgres_skip_reason[0]}", yellow=True
         )
+    for reason in dict.fromkeys(node_packages.skip_reasons):
+        terminalreporter.write_sep("!", f"Node-based tests SKIPPED: {reason}", yellow=True)

@@ -7,10 +7,7 @@ them all at the end of the session. Without node or npm the tests are skipped wi
 """
 
 import contextlib
-import fcntl
-import hashlib
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -18,26 +15,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
-from typing import NoReturn
 
 import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET
+from tests.node_packages import ensure_node_modules, require_node
 
 SERVER_DIR = Path(__file__).resolve().parent / "server"
-NODE_MODULES = SERVER_DIR / "node_modules"
-LOCK_FILE = SERVER_DIR / "package-lock.json"
-INSTALL_STAMP = NODE_MODULES / ".todo-api-install-stamp"
-NPM_CI_TIMEOUT_SECONDS = 300
 START_TIMEOUT_SECONDS = 20
 REQUEST_TIMEOUT_SECONDS = 10
 STOP_TIMEOUT_SECONDS = 5
 # What Better Auth 1.7 names its cookie-cache cookie (`${cookiePrefix}.session_data`, prefix "better-auth").
 COOKIE_CACHE_COOKIE = "better-auth.session_data"
 SESSION_TOKEN_COOKIE = "better-auth.session_token"
-# Why the tests were skipped, for a yellow line in the summary (conftest.py), as the PostgreSQL half does.
-skip_reasons: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,50 +131,6 @@ class BetterAuthServers:
         self._running.clear()
 
 
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the real Better Auth tests must run)")
-    skip_reasons.append(reason)
-    pytest.skip(reason)
-
-
-def _tools() -> tuple[str, str]:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("node and npm are needed to run a real Better Auth server (tests/better_auth)")
-    return node, npm
-
-
-def _install_fingerprint(node: str) -> str:
-    # node_modules are good for exactly one lock and one Node major; a change in either means `npm ci` again.
-    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
-    digest = hashlib.sha256(LOCK_FILE.read_bytes()).hexdigest()
-    return f"{digest} node {version.split('.')[0]}\n"
-
-
-def ensure_node_modules(node: str, npm: str) -> None:
-    """`npm ci` once per lock change. Parallel sessions take turns on a lock of the lock file itself (advisory,
-    so npm still reads it), rather than install over each other."""
-    fingerprint = _install_fingerprint(node)
-    with LOCK_FILE.open("rb") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if INSTALL_STAMP.is_file() and INSTALL_STAMP.read_text() == fingerprint:
-            return
-        _npm_ci(npm)
-        INSTALL_STAMP.write_text(fingerprint)
-
-
-def _npm_ci(npm: str) -> None:
-    # --ignore-scripts: nothing in the lock needs an install script, and none may fetch a binary.
-    command = [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"]
-    try:
-        done = subprocess.run(command, cwd=SERVER_DIR, capture_output=True, text=True, timeout=NPM_CI_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        _unavailable(f"`npm ci` in {SERVER_DIR} took over {NPM_CI_TIMEOUT_SECONDS} s (is the npm registry reachable?)")
-    if done.returncode != 0:
-        _unavailable(f"`npm ci` in {SERVER_DIR} failed: {(done.stderr or done.stdout).strip()[-800:]}")
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -241,8 +188,8 @@ def _end(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def better_auth_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BetterAuthServers]:
-    node, npm = _tools()
-    ensure_node_modules(node, npm)
+    node, _npm = require_node()
+    ensure_node_modules(SERVER_DIR)
     servers = BetterAuthServers(node, tmp_path_factory.mktemp("better-auth"))
     try:
         yield servers

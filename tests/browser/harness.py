@@ -13,8 +13,6 @@ except on CI (`CI=true`), where they fail instead.
 """
 
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -26,37 +24,25 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
+from tests.node_packages import ensure_node_modules, require_node, unavailable
 from tests.resilience.components import UvicornProcess, server_environment, uvicorn_process
 
 BROWSER_DIR = Path(__file__).resolve().parent
 PAGES_DIR = BROWSER_DIR / "pages"
-LOCK_FILE = BROWSER_DIR / "package-lock.json"
-NODE_MODULES = BROWSER_DIR / "node_modules"
-INSTALL_STAMP = NODE_MODULES / ".todo-api-install-stamp"
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 FRONTEND_PORT = 3000
 FRONTEND_ORIGIN = f"http://localhost:{FRONTEND_PORT}"
 # Exclusions win over maps, and maps apply in order: localhost is 127.0.0.1, every other name or address fails
 # at once without a DNS query, and 127.0.0.1 itself is left alone.
 HOST_RESOLVER_RULES = "MAP localhost 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-NPM_CI_TIMEOUT_SECONDS = 300
 PAGE_TIMEOUT_MS = 20_000
 # The page's own bound plus Chromium's start and stop.
 DRIVE_TIMEOUT_SECONDS = 60
-# Why the tests were skipped, for a yellow line in the summary (conftest.py).
-skip_reasons: list[str] = []
-
-
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
-    skip_reasons.append(reason)
-    pytest.skip(reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,47 +140,18 @@ class Browser:
         )
 
 
-def _install_fingerprint(node: str) -> str:
-    # node_modules are good for exactly one lock and one Node major; a change in either means `npm ci` again.
-    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
-    digest = hashlib.sha256(LOCK_FILE.read_bytes()).hexdigest()
-    return f"{digest} node {version.split('.')[0]}\n"
-
-
-def ensure_node_modules(node: str, npm: str) -> None:
-    """`npm ci` once per lock change; parallel sessions take turns on an advisory lock of the lock file."""
-    fingerprint = _install_fingerprint(node)
-    with LOCK_FILE.open("rb") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if INSTALL_STAMP.is_file() and INSTALL_STAMP.read_text() == fingerprint:
-            return
-        # --ignore-scripts: playwright-core has none, and nothing here may fetch a browser build.
-        command = [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"]
-        try:
-            done = subprocess.run(
-                command, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=NPM_CI_TIMEOUT_SECONDS
-            )
-        except subprocess.TimeoutExpired:
-            _unavailable(f"`npm ci` in {BROWSER_DIR} took over {NPM_CI_TIMEOUT_SECONDS} s (npm registry reachable?)")
-        if done.returncode != 0:
-            _unavailable(f"`npm ci` in {BROWSER_DIR} failed: {(done.stderr or done.stdout).strip()[-800:]}")
-        INSTALL_STAMP.write_text(fingerprint)
-
-
 def _chromium() -> str:
     found = shutil.which("chromium") or (DEBIAN_CHROMIUM if os.access(DEBIAN_CHROMIUM, os.X_OK) else None)
     if found is None:
-        _unavailable("Chromium is not installed (Debian: `apt-get install -y chromium`); the browser tests need it")
+        unavailable("Chromium is not installed (Debian: `apt-get install -y chromium`); the browser tests need it")
     return found
 
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("node and npm are needed to drive Chromium with playwright-core (tests/browser)")
+    node, _ = require_node()
     chromium = _chromium()
-    ensure_node_modules(node, npm)
+    ensure_node_modules(BROWSER_DIR)
     return Browser(node=node, chromium=chromium)
 
 
