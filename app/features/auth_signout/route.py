@@ -11,7 +11,7 @@ from app.shared.for_slices import CurrentUser, Message, SessionDep, TokensDep
 router = APIRouter(tags=["Auth"])
 
 
-@router.post("/api/auth/signout", responses={401: {"model": Message}})
+@router.post("/api/auth/signout")
 async def signout(
     owner: CurrentUser, session: SessionDep, tokens: TokensDep, data: Annotated[TokenRevoke | None, Body()] = None
 ) -> Message:

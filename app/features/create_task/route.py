@@ -7,7 +7,7 @@ from app.features.create_task.handler import handle
 from app.features.create_task.request import TaskCreate
 from app.shared.for_slices import CurrentUser, SessionDep, TaskPublic, TaskRouter, json_response
 
-router = TaskRouter(tags=["Tasks: create"])
+router = TaskRouter(tags=["Tasks"])
 
 
 @router.post("/api/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)

@@ -4,12 +4,12 @@ from fastapi import status
 from starlette.responses import Response
 
 from app.features.delete_task.handler import handle
-from app.shared.for_slices import CurrentUser, ErrorMessage, SessionDep, TaskRouter
+from app.shared.for_slices import CurrentUser, SessionDep, TaskRouter
 
-router = TaskRouter(tags=["Tasks: delete"])
+router = TaskRouter(tags=["Tasks"])
 
 
-@router.delete("/api/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {"model": ErrorMessage}})
+@router.delete("/api/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_task(task_id: str, owner: CurrentUser, session: SessionDep) -> Response:
     """Delete one of the caller's tasks; answers 204 with an empty body."""
     await handle(session=session, owner=owner, raw_task_id=task_id)

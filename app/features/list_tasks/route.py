@@ -9,7 +9,7 @@ from app.features.list_tasks.handler import handle
 from app.features.list_tasks.request import TaskListQuery
 from app.shared.for_slices import CurrentUser, SessionDep, TaskPublic, TaskRouter, json_response
 
-router = TaskRouter(tags=["Tasks: list"])
+router = TaskRouter(tags=["Tasks"])
 
 
 @router.get("/api/tasks", response_model=list[TaskPublic])

@@ -20,7 +20,7 @@ async def health() -> Status:
     return Status(status="ok")
 
 
-@router.get("/health/ready", summary="Readiness", responses={503: {"description": "Database unreachable"}})
+@router.get("/health/ready", summary="Readiness")
 async def health_ready(session: SessionDep) -> Status:
     """200 when the database answers and the schema is at head, else 503."""
     return await handle(session=session)

@@ -17,7 +17,7 @@ class TaskUpdate(BaseModel):
 
     model_config = ConfigDict(
         extra="ignore",
-        json_schema_extra={"examples": [{"title": "Buy oat milk"}, {"description": None, "completed": True}]},
+        json_schema_extra={"examples": [{"title": "Buy oat milk"}, {"description": "1 litre", "completed": True}]},
     )
 
     title: TaskTitle | None = None

@@ -42,6 +42,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     UnstorableValueError: 422,
 }
 INTERNAL_ERROR_DETAIL = "Internal server error"
+INVALID_JSON_DETAIL = "Request body is not valid JSON"
 # Where a field error's `loc` starts: the part of the request, which the summary leaves out ("title", not "body.title").
 _REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -111,7 +112,7 @@ def install_error_handlers(app: FastAPI) -> None:
         problems = error.errors()
         headers = rate_limit_headers(request)
         if any(problem.get("type") == "json_invalid" for problem in problems):
-            return error_response(400, "Request body is not valid JSON", headers)
+            return error_response(400, INVALID_JSON_DETAIL, headers)
         return error_response(422, _json_safe(problems), headers)
 
     async def on_http_error(_request: Request, error: Exception) -> Response:

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Path
 from app.shared.auth.ownership import raise_if_signed_out
 from app.shared.errors import NotFoundError
 from app.shared.http.dependencies import CurrentUser, SessionDep
-from app.shared.http.messages import ErrorMessage
 from app.shared.observability.security_events import security_event
 from app.shared.tasks.rows import TASK_NOT_FOUND
 
@@ -67,7 +66,6 @@ def _user_scoped(path: str, endpoint: Callable[..., Any], options: dict[str, Any
         "dependencies": [*(options.get("dependencies") or ()), PATH_NAMES_THE_CALLER],
         "summary": f"{summary} (by user id)",
         "description": f"{doc}\n\nAlias of `{methods} {path}`; a `user_id` other than the caller's is 404.",
-        "responses": {404: {"model": ErrorMessage}} | (options.get("responses") or {}),
         "name": f"{options.get('name') or endpoint.__name__}_by_user_id",
         "operation_id": f"{options['operation_id']}_by_user_id" if options.get("operation_id") else None,
     }

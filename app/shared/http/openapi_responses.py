@@ -1,0 +1,266 @@
+"""Every status a route can answer, documented from what the route is, in one place instead of in every slice.
+
+A route's facts decide its statuses: a token (`CurrentUser`) means 401 with `WWW-Authenticate`, 429 per user,
+503 when the database or Better Auth cannot be reached, and, for an unsafe method while Better Auth's session
+cookies are on, 403 for a cross-site request; a rate-limit bucket means 429 with `Retry-After` and the
+`RateLimit-*` headers (which its successful answers carry too); a session means 503 with `Retry-After`; a body
+means 400, 413 and 422; a path parameter means 404; a create under a collection that has item routes means 201
+with `Location`. Every error is the body `error_handlers` really sends (`ErrorMessage`; a 422 keeps FastAPI's
+field errors in `detail`), with an example.
+
+A slice documents only what is its own (signup's 409, signin's 401), as `responses={409: {"description":
+"Email already registered"}}`: the description is the `detail` it answers with, and becomes the example,
+unless the slice gives an example itself.
+"""
+
+from dataclasses import dataclass
+from http.client import responses as status_phrases
+from typing import Any, get_args
+
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import validation_error_definition
+from fastapi.routing import APIRoute
+
+from app.shared.auth.session_cookies import SAFE_METHODS
+from app.shared.errors import (
+    CrossSiteRequestError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ServiceUnavailableError,
+)
+from app.shared.http.current_user import bearer_scheme
+from app.shared.http.dependencies import AuthRateLimit, SessionDep, SignInEmailLimit
+from app.shared.http.error_handlers import INVALID_JSON_DETAIL
+from app.shared.http.messages import ErrorMessage
+from app.shared.http.task_routes import TASKS_PREFIX, USER_TASKS_PREFIX
+from app.shared.settings import Settings
+from app.shared.tasks.rows import TASK_NOT_FOUND
+
+JSON = "application/json"
+SCHEMAS = "#/components/schemas/"
+HEADERS = "#/components/headers/"
+ERROR_SCHEMA = "ErrorMessage"
+VALIDATION_ERROR_SCHEMA = "ValidationErrorMessage"
+RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+# The headers each error status carries, whichever route answers it (error_handlers.py sets them).
+HEADERS_BY_STATUS: dict[int, tuple[str, ...]] = {
+    401: ("WWW-Authenticate",),
+    429: ("Retry-After", *RATE_LIMIT_HEADERS),
+    503: ("Retry-After",),
+}
+
+
+def _count(description: str, minimum: int, example: int) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "integer", "minimum": minimum}, "example": example}
+
+
+HEADER_DEFINITIONS: dict[str, dict[str, Any]] = {
+    "WWW-Authenticate": {
+        "description": "The scheme to authenticate with: always `Bearer`.",
+        "schema": {"type": "string", "enum": ["Bearer"]},
+    },
+    "Retry-After": _count("Seconds to wait before trying again.", 1, 5),
+    "RateLimit-Limit": _count("Requests allowed in the current window of the bucket closest to empty.", 0, 10),
+    "RateLimit-Remaining": _count("Requests left in that window.", 0, 9),
+    "RateLimit-Reset": _count("Seconds until that window starts again.", 1, 42),
+    "Location": {
+        "description": "The created resource's own address, a path on this server (`/api/tasks/{task_id}`).",
+        "schema": {"type": "string", "format": "uri-reference"},
+        "example": "/api/tasks/3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+    },
+}
+VALIDATION_ERROR_EXAMPLE = {
+    "detail": [
+        {
+            "type": "string_too_short",
+            "loc": ["body", "title"],
+            "msg": "String should have at least 1 character",
+            "input": " ",
+            "ctx": {"min_length": 1},
+        }
+    ],
+    "message": "title: String should have at least 1 character",
+}
+RATE_LIMITED_DETAIL = "Too many requests, retry in 42 seconds"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteFacts:
+    """What a route is, read off its dependencies, body and path: each fact implies statuses."""
+
+    method: str
+    path: str
+    takes_token: bool
+    buckets: tuple[str, ...]
+    uses_database: bool
+    takes_body: bool
+    path_parameters: bool
+    item_route_below: bool
+
+    @classmethod
+    def of(cls, route: APIRoute, method: str, routes: list[APIRoute]) -> "RouteFacts":
+        calls = _calls(route.dependant)
+        takes_token = bearer_scheme in calls
+        buckets = tuple(
+            bucket
+            for bucket, present in (
+                ("per client IP (`RATE_LIMIT_AUTH`)", AUTH_BUCKET in calls),
+                ("per sign-in email (`RATE_LIMIT_SIGNIN_EMAIL`)", EMAIL_BUCKET in calls),
+                ("per user (`RATE_LIMIT_API`)", takes_token),
+            )
+            if present
+        )
+        item_below = any(
+            "GET" in (other.methods or ()) and other.path_format.startswith(f"{route.path_format}/{{")
+            for other in routes
+        )
+        return cls(
+            method=method,
+            path=route.path_format,
+            takes_token=takes_token,
+            buckets=buckets,
+            uses_database=SESSION in calls,
+            takes_body=route.body_field is not None,
+            path_parameters="{" in route.path_format,
+            item_route_below=item_below,
+        )
+
+    @property
+    def creates(self) -> bool:
+        """A POST answering 201 under a collection whose items have their own routes: it names the new one."""
+        return self.method == "POST" and self.item_route_below
+
+
+AUTH_BUCKET = AuthRateLimit.dependency
+EMAIL_BUCKET = get_args(SignInEmailLimit)[1].dependency
+SESSION = get_args(SessionDep)[1].dependency
+
+
+def document_responses(
+    operation: dict[str, Any], facts: RouteFacts, components: dict[str, Any], settings: Settings
+) -> None:
+    """Adds every status the facts imply to the operation's responses, and gives every error its real body."""
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    details: dict[int, str] = {}
+    for status, (description, detail) in _derived_statuses(facts, settings).items():
+        response = responses.setdefault(str(status), {})
+        if _is_default_description(status, response.get("description", "")):
+            response["description"] = description
+            details[status] = detail
+    for status_text, response in responses.items():
+        status = int(status_text)
+        if status >= 400:
+            # A slice's own error is described by the `detail` it answers with.
+            _error_body(status, response, details.get(status) or response["description"], components)
+            _add_headers(response, HEADERS_BY_STATUS.get(status, ()), components)
+            continue
+        if facts.buckets:
+            _add_headers(response, RATE_LIMIT_HEADERS, components)
+        if status == 201 and facts.creates:
+            _add_headers(response, ("Location",), components)
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+def _derived_statuses(facts: RouteFacts, settings: Settings) -> dict[int, tuple[str, str]]:
+    """Status → (description, the `detail` of an example) for every status the route's facts imply."""
+    statuses: dict[int, tuple[str, str]] = {}
+    if facts.takes_body:
+        statuses[400] = ("The body is not valid JSON.", INVALID_JSON_DETAIL)
+    if facts.takes_token:
+        statuses[401] = (
+            "No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked.",
+            "Not authenticated",
+        )
+        if facts.method not in SAFE_METHODS and settings.better_auth_session_cookies:
+            statuses[403] = (
+                "Better Auth's session cookie authenticated this request, and its `Origin` is not one of "
+                "`CORS_ORIGINS` (or there is none): a cross-site request, refused.",
+                CrossSiteRequestError.detail,
+            )
+    if facts.path_parameters:
+        statuses[404] = _not_found(facts.path)
+    if facts.takes_body:
+        statuses[413] = (
+            f"The body is over `MAX_BODY_BYTES` ({settings.max_body_bytes} bytes here), chunked or not.",
+            f"{PayloadTooLargeError.detail}: the limit is {settings.max_body_bytes} bytes",
+        )
+        statuses[422] = ("A field failed validation; `message` sums up every field.", "")
+    if facts.buckets:
+        statuses[429] = (f"A rate limit was hit: {', '.join(facts.buckets)}.", RATE_LIMITED_DETAIL)
+    if facts.uses_database or facts.takes_token:
+        reasons = ["The database is unreachable or not ready yet"] if facts.uses_database else []
+        if facts.takes_token:
+            reasons.append("Better Auth (needed to check this token) cannot be reached")
+        described = f"{', or '.join(reasons)}; retry after `Retry-After` seconds."
+        statuses[503] = (described[0].upper() + described[1:], ServiceUnavailableError.detail)
+    return statuses
+
+
+def _not_found(path: str) -> tuple[str, str]:
+    """A task route's 404 says which of its path's ids can miss; any other route's is the plain `Not found`."""
+    reasons = ["no such task, someone else's task, or a malformed task id"] if "{task_id}" in path else []
+    if path.startswith(USER_TASKS_PREFIX):
+        reasons.append("a `user_id` that is not the caller's")
+    if reasons or path.startswith(f"{TASKS_PREFIX}/"):
+        return f"Task not found: {'; or '.join(reasons) or 'no such task'}.", TASK_NOT_FOUND
+    return "Not found.", NotFoundError.detail
+
+
+def _is_default_description(status: int, description: str) -> bool:
+    """FastAPI's filler for a response a slice listed without a description ("Unauthorized", "Validation Error")."""
+    return not description or description in {"Validation Error", "Additional Response", status_phrases.get(status)}
+
+
+def _error_body(status: int, response: dict[str, Any], detail: str, components: dict[str, Any]) -> None:
+    """The body error_handlers sends: `ErrorMessage`, or for 422 the field errors too; with an example."""
+    media = response.setdefault("content", {}).setdefault(JSON, {})
+    if status == 422:
+        media["schema"] = {"$ref": SCHEMAS + _validation_error_schema(components)}
+        media.setdefault("example", VALIDATION_ERROR_EXAMPLE)
+        return
+    media["schema"] = {"$ref": SCHEMAS + _error_schema(components)}
+    if "example" not in media and "examples" not in media:
+        media["example"] = {"detail": detail, "message": detail}
+
+
+def _error_schema(components: dict[str, Any]) -> str:
+    schemas = components.setdefault("schemas", {})
+    schemas.setdefault(ERROR_SCHEMA, ErrorMessage.model_json_schema(mode="serialization"))
+    return ERROR_SCHEMA
+
+
+def _validation_error_schema(components: dict[str, Any]) -> str:
+    """FastAPI's field errors in `detail`, beside our `message`: what a 422 really answers."""
+    schemas = components.setdefault("schemas", {})
+    schemas.setdefault("ValidationError", validation_error_definition)
+    schemas.setdefault(
+        VALIDATION_ERROR_SCHEMA,
+        {
+            "title": VALIDATION_ERROR_SCHEMA,
+            "description": "A 422: FastAPI's list of field errors, and one human line that sums them up.",
+            "type": "object",
+            "required": ["detail", "message"],
+            "properties": {
+                "detail": {"type": "array", "items": {"$ref": SCHEMAS + "ValidationError"}},
+                "message": {"type": "string", "description": "`field: problem` for each field, joined by `; `"},
+            },
+        },
+    )
+    return VALIDATION_ERROR_SCHEMA
+
+
+def _add_headers(response: dict[str, Any], names: tuple[str, ...], components: dict[str, Any]) -> None:
+    if not names:
+        return
+    headers = response.setdefault("headers", {})
+    defined = components.setdefault("headers", {})
+    for name in names:
+        defined.setdefault(name, HEADER_DEFINITIONS[name])
+        headers.setdefault(name, {"$ref": HEADERS + name})
+
+
+def _calls(dependant: Dependant) -> set[object]:
+    found: set[object] = {dependant.call}
+    for sub in dependant.dependencies:
+        found |= _calls(sub)
+    return found

@@ -1,0 +1,89 @@
+"""What the document shows is what the server answers: its error examples, its `Location`, its password sign-in.
+
+The examples a client or a mock server reads must be real answers, so each one checked here is compared with
+the server's own answer to the request that provokes it, on SQLite and on PostgreSQL.
+"""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from app.shared.kernel import Kernel
+from tests.factories import create_user, signed_in_user
+from tests.openapi.documents import document, operations
+
+PASSWORD = "correct horse battery"
+
+
+async def spec_of(client: httpx.AsyncClient) -> dict[str, Any]:
+    return (await client.get("/openapi.json")).json()  # type: ignore[no-any-return]
+
+
+def example(spec: dict[str, Any], method: str, path: str, status: int) -> Any:
+    return spec["paths"][path][method]["responses"][str(status)]["content"]["application/json"]["example"]
+
+
+def first_request_example(operation: dict[str, Any]) -> Any:
+    media = operation["requestBody"]["content"]["application/json"]
+    return media["example"] if "example" in media else next(iter(media["examples"].values()))["value"]
+
+
+async def test_the_401_example_is_the_answer_to_a_call_without_a_token(client: httpx.AsyncClient) -> None:
+    spec = await spec_of(client)
+    response = await client.get("/api/tasks")
+    assert (response.status_code, response.headers["WWW-Authenticate"]) == (401, "Bearer")
+    assert response.json() == example(spec, "get", "/api/tasks", 401)
+
+
+async def test_the_400_and_413_examples_are_the_answers_to_a_broken_and_a_huge_body(
+    client: httpx.AsyncClient, kernel: Kernel
+) -> None:
+    spec = await spec_of(client)
+    broken = await client.post("/api/tasks", content=b'{"title": ', headers={"Content-Type": "application/json"})
+    assert (broken.status_code, broken.json()) == (400, example(spec, "post", "/api/tasks", 400))
+    huge = b'{"title": "' + b"x" * kernel.settings.max_body_bytes + b'"}'
+    refused = await client.post("/api/tasks", content=huge, headers={"Content-Type": "application/json"})
+    assert (refused.status_code, refused.json()) == (413, example(spec, "post", "/api/tasks", 413))
+
+
+async def test_the_422_example_is_the_answer_to_a_blank_title(client: httpx.AsyncClient, kernel: Kernel) -> None:
+    spec = await spec_of(client)
+    me = await signed_in_user(kernel)
+    response = await client.post("/api/tasks", json={"title": " "}, headers=me.headers)
+    assert (response.status_code, response.json()) == (422, example(spec, "post", "/api/tasks", 422))
+
+
+CREATES = [
+    (method, path)
+    for method, path, _, operation in operations(document())
+    if "Location" in operation["responses"].get("201", {}).get("headers", {})
+]
+
+
+@pytest.mark.parametrize(("method", "path"), CREATES, ids=[f"{method} {path}" for method, path in CREATES])
+async def test_a_documented_location_is_sent_and_names_what_was_created(
+    client: httpx.AsyncClient, kernel: Kernel, method: str, path: str
+) -> None:
+    spec = await spec_of(client)
+    me = await signed_in_user(kernel)
+    body = first_request_example(spec["paths"][path][method.lower()])
+    created = await client.request(method, path.format(user_id=me.user.id), json=body, headers=me.headers)
+    assert created.status_code == 201, created.text
+    read = await client.get(created.headers["Location"], headers=me.headers)
+    assert (read.status_code, read.json()) == (200, created.json())
+
+
+async def test_the_password_sign_in_of_the_authorize_dialog_answers_a_bearer_token(
+    client: httpx.AsyncClient, kernel: Kernel
+) -> None:
+    spec = await spec_of(client)
+    flow = spec["components"]["securitySchemes"]["OAuth2Password"]["flows"]["password"]
+    user = await create_user(kernel, email="ada@example.com", password=PASSWORD)
+    # What Swagger UI sends for the password flow, client id and secret left empty.
+    form = {"grant_type": "password", "username": "ada@example.com", "password": PASSWORD, "scope": ""}
+    answer = await client.post(flow["tokenUrl"], data=form)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["token_type"] == "bearer"
+    me = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {answer.json()['access_token']}"})
+    assert me.json()["id"] == user.id
