@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint slice bench demo check-python clean
+.PHONY: run serve test lint slice bench demo client check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
@@ -44,6 +44,11 @@ demo: $(INSTALLED)
 # The app against a bare ASGI + asyncpg floor on fresh PostgreSQL databases; writes bench/results.md.
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
+
+# The typed frontend client: client/openapi.json from the app's own schema, then client/src/schema.d.ts from it
+# (openapi-typescript; `npm ci` in client/ first when needed). Commit both; tests/client fails while they are stale.
+client: $(INSTALLED)
+	$(BIN)/python -m tools.client
 
 # A new slice from the template: `make slice NAME=archive_task` (verb_noun). Its TODOs fail loudly until written.
 slice: $(INSTALLED)

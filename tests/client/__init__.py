@@ -1,0 +1,1 @@
+"""The typed TypeScript client in client/: it compiles, runs against a live server, and matches the API."""
