@@ -82,3 +82,20 @@ def test_request_models_are_named_noun_then_role(name: str) -> None:
     for class_name in classes:
         assert re.fullmatch(r"(?:[A-Z][a-z]+){2,}", class_name), class_name
         assert not class_name.endswith(("Request", "Schema", "Model")), f"{class_name}: name its role, not its kind"
+
+
+# A link is a markdown link or an autolink to a web address; the service's own addresses are not "outside".
+OUTSIDE_LINK = re.compile(r"(?:\]\(|<)(https?://(?!(?:127\.0\.0\.1|localhost)[:/])[^)>\s]+)")
+
+
+def test_the_docs_link_nothing_outside_the_repository() -> None:
+    """The project carries its own reference: a reader offline, or years on, still finds every page it names."""
+    pages = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+    pages += [PROJECT_ROOT / folder / "README.md" for folder in ("bench", "client", "tests/better_auth")]
+    outside = {
+        f"{page.relative_to(PROJECT_ROOT)}: {link}"
+        for page in pages
+        if page.is_file()
+        for link in OUTSIDE_LINK.findall(page.read_text())
+    }
+    assert not outside, sorted(outside)
