@@ -19,7 +19,6 @@ import binascii
 import hashlib
 import hmac
 import math
-import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -78,7 +77,6 @@ class BetterAuthSessions:
         self._in_flight: dict[SessionCredential, asyncio.Task[_Answer]] = {}
         self._paused_until = -math.inf
         self._client: httpx.AsyncClient | None = None
-        self._tls: ssl.SSLContext | None = None
 
     @property
     def enabled(self) -> bool:
@@ -158,14 +156,10 @@ class BetterAuthSessions:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            # Built once: httpx would otherwise load the CA bundle for every client, on the event loop.
-            self._tls = self._tls or httpx.create_ssl_context()
             # A jar that keeps nothing: one client serves every caller, and a cookie Better Auth sets for one
             # (its cookie cache) must never ride along on another's lookup.
             no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, verify=self._tls, follow_redirects=False, cookies=no_cookies
-            )
+            self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False, cookies=no_cookies)
         return self._client
 
 
