@@ -56,6 +56,12 @@ class PayloadTooLargeError(DomainError):
     detail = "Request body too large"
 
 
+class OverloadedError(ServiceUnavailableError):
+    """More requests wait for a database connection than can be served within DB_POOL_TIMEOUT_SECONDS: 503."""
+
+    detail = "The service is busy: too many requests are waiting; retry shortly"
+
+
 class DatabaseUnavailableError(ServiceUnavailableError):
     """The database refused, lost or never answered a connection: the client should retry shortly (503)."""
 

@@ -2,8 +2,9 @@
 for the embedded file. Both hand out a `DriverConnection`, so the session above them never asks which it has.
 
 The PostgreSQL pool is fixed in size and never closes an idle connection: under load no connection is opened or
-closed (against a TLS server each open is a handshake on the event loop). Requests waiting for one are served in
-arrival order, and a request that waits longer than DB_POOL_TIMEOUT_SECONDS is answered 503.
+closed (against a TLS server each open is a handshake on the event loop). In front of either pool,
+`FairConnections` keeps the waiting line: requests get a connection in arrival order, and one that waits longer
+than DB_POOL_TIMEOUT_SECONDS is answered 503.
 """
 
 import asyncio
@@ -16,7 +17,9 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.shared.database.driver_errors import unavailable_or_bug
+from app.shared.database.fair_queue import FairQueue, QueueTimeoutError
 from app.shared.database.url import DatabaseTarget
+from app.shared.errors import OverloadedError
 
 # A live server answers an empty statement in milliseconds, even across a continent. A slower answer replaces
 # the connection (no error reaches the caller), so the ping never eats the connect timeout's budget.
@@ -200,3 +203,32 @@ class SqlitePool:
 
     async def close(self) -> None:
         """The engine owns these connections and closes them when it is disposed."""
+
+
+class ConnectionPool(Protocol):
+    def connection(self) -> AbstractAsyncContextManager[DriverConnection]: ...
+
+
+class FairConnections:
+    """A pool's connections, handed out first come, first served: at most `size` leases at once.
+
+    Only as many requests as the pool has connections get past the line, so the pool itself never has a waiter
+    (its own hand-out order does not matter) and a released connection goes to the oldest request in line.
+    """
+
+    def __init__(self, pool: ConnectionPool, *, size: int, timeout: float) -> None:
+        self._pool = pool
+        self._line = FairQueue(size)
+        self._timeout = timeout
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[DriverConnection]:
+        try:
+            await self._line.enter(within=self._timeout)
+        except QueueTimeoutError:
+            raise OverloadedError from None
+        try:
+            async with self._pool.connection() as connection:
+                yield connection
+        finally:
+            self._line.leave()

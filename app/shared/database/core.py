@@ -7,7 +7,7 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.shared.database.connections import PostgresPool, SqlitePool
+from app.shared.database.connections import FairConnections, PostgresPool, SqlitePool
 from app.shared.database.engine import create_engine, transactional
 from app.shared.database.session import Session
 from app.shared.database.url import DatabaseTarget, parse_database_url
@@ -34,6 +34,9 @@ class Database:
                 timeout=settings.db_pool_timeout_seconds,
                 ping_idle_seconds=settings.db_ping_idle_seconds,
             )
+        )
+        self._connections = FairConnections(
+            self._pool, size=settings.db_pool_size, timeout=settings.db_pool_timeout_seconds
         )
         self.schema_ready = False
         for parameter in self.target.ignored_parameters:
@@ -62,7 +65,7 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Session]:
         """A session that takes a connection at its first statement and gives it back on exit."""
-        session = Session(self._pool, self.dialect, one_transaction=self.target.wraps_statements_in_transactions)
+        session = Session(self._connections, self.dialect, one_transaction=self.target.wraps_statements_in_transactions)
         try:
             yield session
         except BaseException as error:

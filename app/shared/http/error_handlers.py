@@ -22,6 +22,7 @@ from app.shared.errors import (
     DomainError,
     DuplicateValueError,
     NotFoundError,
+    OverloadedError,
     PayloadTooLargeError,
     RateLimitedError,
     ServiceUnavailableError,
@@ -101,6 +102,8 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(error, DatabaseUnavailableError):
                 cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
                 logger.bind(event="database_unavailable").warning("Database unavailable: {}", cause)
+            elif isinstance(error, OverloadedError):
+                logger.bind(event="overloaded").warning("Waited past DB_POOL_TIMEOUT_SECONDS for a connection")
         elif isinstance(error, UnstorableValueError):
             cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
             logger.bind(event="unstorable_input").warning("Unstorable input refused: {}", cause)
