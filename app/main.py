@@ -4,13 +4,12 @@ from fastapi import FastAPI
 from starlette.routing import Router
 from starlette.types import Receive, Scope, Send
 
+from app.shared.http.dependencies import DIRECT_DEPENDENCIES
 from app.shared.http.discovery import mount_slices
 from app.shared.http.docs_pages import serve_docs_pages
 from app.shared.http.error_handlers import install_error_handlers
 from app.shared.http.lifespan import lifespan
-from app.shared.http.middleware.body_limit import BodyLimitMiddleware
-from app.shared.http.middleware.cors import BrowserCORSMiddleware
-from app.shared.http.middleware.request_context import RequestContextMiddleware
+from app.shared.http.middleware.front_door import FrontDoor
 from app.shared.http.openapi import install_openapi
 from app.shared.kernel import Kernel
 from app.shared.observability.logging import configure_logging
@@ -36,22 +35,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
         docs_url=None,
         redoc_url=None,
+        # FastAPI's native OpenTelemetry asks the tracer and meter providers on every request, and its spans
+        # wrap FastAPI's own route handling, which compiled routes do not go through (docs/performance.md).
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     serve_docs_pages(app)
     _serve_trailing_slashes(app.router)
     app.state.kernel = Kernel.build(settings)
     install_error_handlers(app)
-    # Added innermost first: the request context wraps everything, so even CORS refusals get a request id.
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(
-        BrowserCORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=True,
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["X-Request-ID", "Location", "Retry-After"],
-    )
-    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.forwarded_allow_ips)
+    # The one layer in front of every route: request context, CORS, body limit, then the compiled route.
+    app.add_middleware(FrontDoor, api=app, settings=settings, direct_dependencies=DIRECT_DEPENDENCIES)
     mount_slices(app)
     install_openapi(app)
     return app

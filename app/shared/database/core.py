@@ -62,10 +62,14 @@ class Database:
         """Opens the whole pool (called once the schema is ready): under load no connection is ever opened."""
         await self._pool.fill()
 
+    def new_session(self) -> Session:
+        """A session that takes a connection at its first statement; its owner must `close()` it."""
+        return Session(self._connections, self.dialect, one_transaction=self.target.wraps_statements_in_transactions)
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Session]:
         """A session that takes a connection at its first statement and gives it back on exit."""
-        session = Session(self._connections, self.dialect, one_transaction=self.target.wraps_statements_in_transactions)
+        session = self.new_session()
         try:
             yield session
         except BaseException as error:

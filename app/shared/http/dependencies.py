@@ -7,29 +7,47 @@ that gets a 2xx can always read its write back.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
 from app.shared.auth.passwords import PasswordHasher
 from app.shared.auth.tokens import TokenService
-from app.shared.database import Session
+from app.shared.database import Database, Session
 from app.shared.errors import ServiceUnavailableError
 from app.shared.http.current_user import CurrentUser
+from app.shared.http.fast_path.dependencies import DirectDependency
 from app.shared.kernel import Kernel, kernel_of
 from app.shared.settings import Settings
 
 
 async def _session(request: Request) -> AsyncIterator[Session]:
+    async with _ready_database(request).session() as session:
+        yield session
+
+
+def _ready_database(request: Request) -> Database:
     database = kernel_of(request).database
     if not database.schema_ready:
         raise ServiceUnavailableError("Database is not ready yet")
-    async with database.session() as session:
-        yield session
+    return database
+
+
+class _DirectSession:
+    """`_session` as the compiled fast path runs it: the same session, opened and closed by plain calls."""
+
+    async def open(self, request: Request) -> Session:
+        return _ready_database(request).new_session()
+
+    async def close(self, session: Session, error: BaseException | None) -> None:
+        await session.close(error)
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 """Each statement is its own transaction; `async with session.transaction():` makes several land together."""
+
+DIRECT_DEPENDENCIES: dict[Callable[..., Any], DirectDependency] = {_session: _DirectSession()}
+"""Kernel generator dependencies the fast path opens and closes by direct calls instead of a generator."""
 
 
 async def _kernel(request: Request) -> Kernel:

@@ -1,8 +1,8 @@
-"""Pure ASGI: refuses bodies over the limit with 413, before they are read whole.
+"""Refuses bodies over the limit with 413, before they are read whole.
 
 A declared Content-Length over the limit is refused at once. A chunked body (or one whose header lies) is
 counted as it streams in; once it passes the limit, whatever the app answers is dropped and 413 is sent instead.
-A request without a body (most reads) passes through unwrapped.
+The front door calls this only for requests that carry a body; reads pass unwrapped.
 """
 
 from contextlib import suppress
@@ -12,29 +12,47 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.shared.errors import PayloadTooLargeError
 from app.shared.http.error_handlers import error_response
 
+# Where the front door leaves a request's framing for the body limit, past Starlette's CORS layer.
+BODY_FRAMING_KEY = "body_framing"
+
 
 class _BodyTooLarge(Exception):
     pass
 
 
-class BodyLimitMiddleware:
+class BodyFraming:
+    """What a request's headers say of its body: a declared length, and whether it comes chunked."""
+
+    __slots__ = ("chunked", "declared")
+
+    def __init__(self) -> None:
+        self.declared: int | None = None
+        self.chunked = False
+
+    def read(self, name: bytes, value: bytes) -> None:
+        if name == b"transfer-encoding":
+            self.chunked = True
+            return
+        try:
+            self.declared = int(value)
+        except ValueError:
+            self.chunked = True  # an unreadable length is counted as it streams in, like a chunked body
+
+    @property
+    def has_body(self) -> bool:
+        """False with neither header or a zero length: nothing to count."""
+        return bool(self.declared) or self.chunked
+
+
+class BodyLimit:
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared, chunked = _framing(scope)
-        if declared is not None and declared > self.max_body_bytes:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, framing: BodyFraming) -> None:
+        if framing.declared is not None and framing.declared > self.max_body_bytes:
             await self._refuse(scope, receive, send)
             return
-        if not declared and not chunked:
-            # Neither header (or a zero length): there is no body to count. Reads take this path, unwrapped.
-            await self.app(scope, receive, send)
-            return
-
         received = 0
         too_large = False
         response_started = False
@@ -64,18 +82,3 @@ class BodyLimitMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = f"{PayloadTooLargeError.detail}: the limit is {self.max_body_bytes} bytes"
         await error_response(413, limit, {"Connection": "close"})(scope, receive, send)
-
-
-def _framing(scope: Scope) -> tuple[int | None, bool]:
-    """The declared Content-Length (None when absent or unreadable) and whether the body comes chunked."""
-    declared: int | None = None
-    chunked = False
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                declared = int(value)
-            except ValueError:
-                chunked = True  # an unreadable length is counted as it streams in, like a chunked body
-        elif name == b"transfer-encoding":
-            chunked = True
-    return declared, chunked
