@@ -4,12 +4,11 @@ from fastapi import FastAPI
 from starlette.routing import Router
 from starlette.types import Receive, Scope, Send
 
-from app.shared.http.dependencies import DIRECT_DEPENDENCIES
+from app.shared.http.application import KernelApp
 from app.shared.http.discovery import mount_slices
 from app.shared.http.docs_pages import serve_docs_pages
 from app.shared.http.error_handlers import install_error_handlers
 from app.shared.http.lifespan import lifespan
-from app.shared.http.middleware.front_door import FrontDoor
 from app.shared.http.openapi import install_openapi
 from app.shared.kernel import Kernel
 from app.shared.observability.logging import configure_logging
@@ -27,7 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings)
     # No trailing-slash redirect: Starlette's would name the request's own Host header (docs/security.md).
     # docs_url/redoc_url None: FastAPI's own pages load their scripts from a CDN; docs_pages serves them locally.
-    app = FastAPI(
+    # KernelApp puts the front door (request context, CORS, body limit, compiled routes) before everything else.
+    app = KernelApp(
         title="Todo API",
         version=API_VERSION,
         description=DESCRIPTION,
@@ -43,8 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _serve_trailing_slashes(app.router)
     app.state.kernel = Kernel.build(settings)
     install_error_handlers(app)
-    # The one layer in front of every route: request context, CORS, body limit, then the compiled route.
-    app.add_middleware(FrontDoor, api=app, settings=settings, direct_dependencies=DIRECT_DEPENDENCIES)
     mount_slices(app)
     install_openapi(app)
     return app

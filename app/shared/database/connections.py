@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppres
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.shared.database.driver_errors import unavailable_or_bug
 from app.shared.database.fair_queue import FairQueue, QueueTimeoutError
@@ -45,6 +45,10 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
 class PostgresConnection:
     def __init__(self, connection: PooledConnection) -> None:
         self._connection = connection
+
+    @property
+    def pooled(self) -> PooledConnection:
+        return self._connection
 
     async def fetch(self, sql: str, arguments: Sequence[Any]) -> Sequence[Sequence[Any]]:
         return await self._connection.fetch(sql, *arguments)  # type: ignore[no-any-return]
@@ -98,18 +102,19 @@ class PostgresPool:
         if failure is not None:
             raise failure
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[DriverConnection]:
+    async def acquire(self) -> DriverConnection:
         assert self._pool is not None, "Database.start() runs at start-up"
         deadline = time.monotonic() + self._timeout
         connection = await self._acquire(within=self._timeout)
-        try:
-            if await self._went_stale(connection):
-                await self._pool.release(connection)
-                connection = await self._acquire(within=max(0.0, deadline - time.monotonic()))
-            yield PostgresConnection(connection)
-        finally:
+        if await self._went_stale(connection):
             await self._pool.release(connection)
+            connection = await self._acquire(within=max(0.0, deadline - time.monotonic()))
+        return PostgresConnection(connection)
+
+    async def release(self, connection: DriverConnection) -> None:
+        assert isinstance(connection, PostgresConnection)
+        assert self._pool is not None
+        await self._pool.release(connection.pooled)
 
     async def _acquire(self, *, within: float) -> PooledConnection:
         assert self._pool is not None
@@ -151,8 +156,9 @@ async def _mark_returned(connection: PooledConnection) -> None:
 
 
 class SqliteConnection:
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, lease: AsyncConnection) -> None:
         self._connection = connection  # aiosqlite.Connection
+        self.lease = lease  # SQLAlchemy's checkout of it, which gives it back to the engine's pool
 
     async def fetch(self, sql: str, arguments: Sequence[Any]) -> Sequence[Sequence[Any]]:
         return await self._connection.execute_fetchall(sql, arguments)  # type: ignore[no-any-return]
@@ -188,25 +194,31 @@ class SqlitePool:
     def idle_connections(self) -> int:
         return int(getattr(self._engine.pool, "checkedin", lambda: 0)())
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[DriverConnection]:
-        connection = self._engine.connect()
+    async def acquire(self) -> DriverConnection:
+        lease = self._engine.connect()
         try:
-            await connection.start()
+            await lease.start()
         except Exception as error:
             raise unavailable_or_bug(error) from error
         try:
-            raw = await connection.get_raw_connection()
-            yield SqliteConnection(raw.driver_connection)
-        finally:
-            await connection.close()
+            raw = await lease.get_raw_connection()
+        except BaseException:
+            await lease.close()
+            raise
+        return SqliteConnection(raw.driver_connection, lease)
+
+    async def release(self, connection: DriverConnection) -> None:
+        assert isinstance(connection, SqliteConnection)
+        await connection.lease.close()
 
     async def close(self) -> None:
         """The engine owns these connections and closes them when it is disposed."""
 
 
 class ConnectionPool(Protocol):
-    def connection(self) -> AbstractAsyncContextManager[DriverConnection]: ...
+    async def acquire(self) -> DriverConnection: ...
+
+    async def release(self, connection: DriverConnection) -> None: ...
 
 
 class FairConnections:
@@ -221,14 +233,19 @@ class FairConnections:
         self._line = FairQueue(size)
         self._timeout = timeout
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[DriverConnection]:
+    async def acquire(self) -> DriverConnection:
         try:
             await self._line.enter(within=self._timeout)
         except QueueTimeoutError:
             raise OverloadedError from None
         try:
-            async with self._pool.connection() as connection:
-                yield connection
+            return await self._pool.acquire()
+        except BaseException:
+            self._line.leave()
+            raise
+
+    async def release(self, connection: DriverConnection) -> None:
+        try:
+            await self._pool.release(connection)
         finally:
             self._line.leave()

@@ -25,23 +25,25 @@ class FairQueue:
         if self._free and not self._waiters:
             self._free -= 1
             return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
         self._waiters.append(waiter)
+        # A plain timer that fails the waiter, cheaper than asyncio.timeout(): every waiter under load sets one.
+        deadline = loop.call_later(within, _give_up, waiter)
         try:
-            async with asyncio.timeout(within):
-                await waiter
-        except BaseException as error:
-            if waiter.done() and not waiter.cancelled():
-                # The slot was handed over just as the wait ended: pass it on, or it would be lost for good.
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                # The slot was handed over just as the wait ended (a cancellation): pass it on, or it is lost.
                 self.leave()
             else:
                 waiter.cancel()
                 # leave() may have dropped it already, as a waiter that gave up.
                 with suppress(ValueError):
                     self._waiters.remove(waiter)
-            if isinstance(error, TimeoutError):
-                raise QueueTimeoutError from None
             raise
+        finally:
+            deadline.cancel()
 
     def leave(self) -> None:
         """Gives the slot to the oldest waiter still waiting, or frees it when nobody waits."""
@@ -51,3 +53,8 @@ class FairQueue:
                 waiter.set_result(None)
                 return
         self._free += 1
+
+
+def _give_up(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(QueueTimeoutError())

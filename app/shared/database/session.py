@@ -20,7 +20,9 @@ from app.shared.errors import DatabaseUnavailableError, DomainError
 
 
 class ConnectionSource(Protocol):
-    def connection(self) -> AbstractAsyncContextManager[DriverConnection]: ...
+    async def acquire(self) -> DriverConnection: ...
+
+    async def release(self, connection: DriverConnection) -> None: ...
 
 
 class Session:
@@ -28,7 +30,6 @@ class Session:
         self._source = source
         self._dialect = dialect
         self._one_transaction = one_transaction
-        self._lease: AbstractAsyncContextManager[DriverConnection] | None = None
         self._pinned: AbstractAsyncContextManager[None] | None = None
         self._connection: DriverConnection | None = None
 
@@ -78,16 +79,14 @@ class Session:
             if self._pinned is not None:
                 await self._pinned.__aexit__(*details)
         finally:
-            if self._lease is not None:
-                await self._lease.__aexit__(*details)
-            self._lease = self._pinned = self._connection = None
+            connection, self._pinned, self._connection = self._connection, None, None
+            if connection is not None:
+                await self._source.release(connection)
 
     async def _connected(self) -> DriverConnection:
         if self._connection is not None:
             return self._connection
-        lease = self._source.connection()
-        connection = await lease.__aenter__()
-        self._lease = lease
+        connection = self._connection = await self._source.acquire()
         if self._one_transaction:
             pinned = connection.transaction()
             try:
@@ -99,7 +98,6 @@ class Session:
                     raise
                 raise translated from error
             self._pinned = pinned
-        self._connection = connection
         return connection
 
     async def _fetch(self, sql: str, arguments: Sequence[Any]) -> Sequence[Sequence[Any]]:
