@@ -1,0 +1,75 @@
+"""A container of the project's image, run on the host's network and bound to loopback, removed afterwards."""
+
+import contextlib
+import json
+import secrets
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from tests.deploy.image import BuiltImage
+from tests.resilience.components import free_port
+
+READY_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass
+class Container:
+    name: str
+    port: int
+    podman: list[str]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def podman_output(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*self.podman, *arguments], capture_output=True, text=True, timeout=60, check=False)
+
+    def logs(self) -> str:
+        done = self.podman_output("logs", self.name)
+        return done.stdout + done.stderr
+
+    def running(self) -> bool:
+        state = self.podman_output("inspect", "--format", "{{json .State}}", self.name)
+        return state.returncode == 0 and bool(json.loads(state.stdout)["Running"])
+
+    def wait_until_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if not self.running():
+                pytest.fail(f"container {self.name} stopped before it was ready:\n{self.logs()[-4000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/health/ready", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.2)
+        pytest.fail(f"container {self.name} was not ready within {READY_TIMEOUT_SECONDS} s:\n{self.logs()[-4000:]}")
+
+
+@contextlib.contextmanager
+def running_container(
+    image: BuiltImage, environment: dict[str, str], *, volume: str | None = None
+) -> Iterator[Container]:
+    """The image's own command, configured only through `environment` (plus HOST and PORT), until ready.
+
+    The host's network, because the test PostgreSQL listens on 127.0.0.1; HOST=127.0.0.1 so the server is
+    reachable over loopback only.
+    """
+    container = Container(f"todo-api-test-{secrets.token_hex(4)}", free_port(), image.podman)
+    settings = {"HOST": "127.0.0.1", "PORT": str(container.port), **environment}
+    command = [*image.podman, "run", "--detach", "--name", container.name, "--network=host"]
+    command += [argument for name, value in settings.items() for argument in ("--env", f"{name}={value}")]
+    if volume is not None:
+        command += ["--volume", f"{volume}:/data"]
+    started = subprocess.run([*command, image.name], capture_output=True, text=True, timeout=120, check=False)
+    try:
+        if started.returncode != 0:
+            pytest.fail(f"podman run failed ({started.returncode}): {started.stderr[-2000:]}")
+        container.wait_until_ready()
+        yield container
+    finally:
+        container.podman_output("rm", "--force", "--time", "5", container.name)
