@@ -51,25 +51,32 @@ class Container:
 
 
 @contextlib.contextmanager
-def running_container(
-    image: BuiltImage, environment: dict[str, str], *, volume: str | None = None
+def started_container(
+    image: BuiltImage, environment: dict[str, str], *options: str, port_variable: str = "PORT"
 ) -> Iterator[Container]:
-    """The image's own command, configured only through `environment` (plus HOST and PORT), until ready.
-
-    The host's network, because the test PostgreSQL listens on 127.0.0.1; HOST=127.0.0.1 so the server is
-    reachable over loopback only.
+    """The image's own command on the host's network, configured only through `environment` and a free port (in
+    `port_variable`); removed afterwards whatever happened. The host's network: the test PostgreSQL listens on
+    127.0.0.1.
     """
     container = Container(f"todo-api-test-{secrets.token_hex(4)}", free_port(), image.podman)
-    settings = {"HOST": "127.0.0.1", "PORT": str(container.port), **environment}
-    command = [*image.podman, "run", "--detach", "--name", container.name, "--network=host"]
-    command += [argument for name, value in settings.items() for argument in ("--env", f"{name}={value}")]
-    if volume is not None:
-        command += ["--volume", f"{volume}:/data"]
+    command = [*image.podman, "run", "--detach", "--name", container.name, "--network=host", *options]
+    for name, value in (environment | {port_variable: str(container.port)}).items():
+        command += ["--env", f"{name}={value}"]
     started = subprocess.run([*command, image.name], capture_output=True, text=True, timeout=120, check=False)
     try:
         if started.returncode != 0:
             pytest.fail(f"podman run failed ({started.returncode}): {started.stderr[-2000:]}")
-        container.wait_until_ready()
         yield container
     finally:
         container.podman_output("rm", "--force", "--time", "5", container.name)
+
+
+@contextlib.contextmanager
+def running_container(
+    image: BuiltImage, environment: dict[str, str], *, volume: str | None = None
+) -> Iterator[Container]:
+    """The API's image, bound to loopback only (HOST=127.0.0.1), once /health/ready answers 200."""
+    options = ["--volume", f"{volume}:/data"] if volume is not None else []
+    with started_container(image, {"HOST": "127.0.0.1", **environment}, *options) as container:
+        container.wait_until_ready()
+        yield container

@@ -1,8 +1,9 @@
-"""The project's container image, built with podman once per test run, without any container registry.
+"""The project's container images, built with podman once per test run, without any container registry.
 
-The Dockerfile starts `FROM python:3.11-slim`. Registries are out of reach here, so that name is given to a
-stand-in made locally: Debian 12 (whose python3 is 3.11, like the real base) from `debootstrap`, with the host's
-CA bundle so pip inside the build trusts what the host trusts. Everything podman keeps (storage, run state, its
+The Dockerfile starts `FROM python:3.11-slim` and deploy/pgbouncer's `FROM debian:bookworm-slim`. Registries are out
+of reach here, so both names are given to one stand-in made locally: Debian 12 (whose python3 is 3.11, like the
+real python:3.11-slim) from `debootstrap`, with the host's CA bundle so pip inside the build trusts what the host
+trusts. Everything podman keeps (storage, run state, its
 configuration) lives in .podman/ at the project root (ignored by git and by the image's build context), so the
 stand-in base and the dependency layer are reused by later runs; the image itself is rebuilt once per run.
 
@@ -28,7 +29,11 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STATE = PROJECT_ROOT / ".podman"
 IMAGE = "localhost/todo-api:test"
+PGBOUNCER_IMAGE = "localhost/todo-api-pgbouncer:test"
+PGBOUNCER_CONTEXT = PROJECT_ROOT / "deploy" / "pgbouncer"
 BASE_IMAGE = "docker.io/library/python:3.11-slim"
+# deploy/pgbouncer's base; the real one is Debian 12 too, without Python.
+OTHER_BASE_NAMES = ("docker.io/library/debian:bookworm-slim",)
 BASE_SUITE = "bookworm"  # Debian 12, what python:3.11-slim is built on
 BASE_PACKAGES = ("python3", "python3-venv", "python3-pip", "python-is-python3", "ca-certificates")
 FALLBACK_MIRROR = "http://deb.debian.org/debian"
@@ -52,9 +57,18 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-@functools.cache
 def built_image() -> BuiltImage:
     """The image from the project's Dockerfile, built at most once per test run (later calls reuse it)."""
+    return _built(IMAGE, PROJECT_ROOT)
+
+
+def built_pgbouncer_image() -> BuiltImage:
+    """compose's PgBouncer image (deploy/pgbouncer), built at most once per test run."""
+    return _built(PGBOUNCER_IMAGE, PGBOUNCER_CONTEXT)
+
+
+@functools.cache
+def _built(name: str, context: Path) -> BuiltImage:
     _require_tools()
     podman = _podman_command()
     STATE.mkdir(exist_ok=True)
@@ -63,10 +77,10 @@ def built_image() -> BuiltImage:
         fcntl.flock(lock, fcntl.LOCK_EX)
         _ensure_stand_in_base(podman)
         _run(
-            [*podman, "build", "--pull=never", "--network=host", "--format=docker", "--tag", IMAGE, str(PROJECT_ROOT)],
-            "podman build",
+            [*podman, "build", "--pull=never", "--network=host", "--format=docker", "--tag", name, str(context)],
+            f"podman build {context.relative_to(PROJECT_ROOT)}",
         )
-    return BuiltImage(IMAGE, podman)
+    return BuiltImage(name, podman)
 
 
 def _require_tools() -> None:
@@ -111,6 +125,7 @@ def _ensure_stand_in_base(podman: list[str]) -> None:
     stamp = STATE / "base.recipe"
     present = subprocess.run([*podman, "image", "exists", BASE_IMAGE], check=False).returncode == 0
     if present and stamp.is_file() and stamp.read_text() == recipe:
+        _run([*podman, "tag", BASE_IMAGE, *OTHER_BASE_NAMES], "podman tag")
         return
     rootfs = STATE / "base-rootfs"
     shutil.rmtree(rootfs, ignore_errors=True)
@@ -121,6 +136,7 @@ def _ensure_stand_in_base(podman: list[str]) -> None:
         archive = STATE / "base-rootfs.tar"
         _run(["tar", "-C", str(rootfs), "-cf", str(archive), "."], "tar")
         _run([*podman, "import", str(archive), BASE_IMAGE], "podman import")
+        _run([*podman, "tag", BASE_IMAGE, *OTHER_BASE_NAMES], "podman tag")
     finally:
         shutil.rmtree(rootfs, ignore_errors=True)
         (STATE / "base-rootfs.tar").unlink(missing_ok=True)

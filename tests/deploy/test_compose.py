@@ -1,8 +1,10 @@
 """compose.yaml and the files it mounts and builds: linted, checked by the tools that will read them, and the
 api's environment read by the app's own settings. PgBouncer runs here with the committed settings and entrypoint,
-and the app signs up and keeps a task through it in pooled mode. (compose itself needs images from a registry.)
+on this machine and in its image, and the app migrates, signs up and keeps a task through it in pooled mode.
+(compose itself needs images from a registry.)
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -10,9 +12,10 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,7 +25,8 @@ from app.serving.settings import ServingSettings
 from app.shared.settings import Settings
 from tests import node_packages
 from tests.conftest import client_for, running_app, test_settings, throwaway_postgres_database
-from tests.deploy.image import PROJECT_ROOT, unavailable
+from tests.deploy.containers import started_container
+from tests.deploy.image import PROJECT_ROOT, built_pgbouncer_image, unavailable
 from tests.resilience.components import POSTGRES_OS_USER, free_port, pgbouncer_binary, wait_for_port
 
 pytestmark = pytest.mark.slow
@@ -93,59 +97,84 @@ def _aliases(field: Any) -> list[str]:
     return [str(choice).upper() for choice in choices]
 
 
-@pytest.fixture
-def compose_pgbouncer() -> Iterator[tuple[Path, list[str]]]:
+class Upstream(NamedTuple):
+    """The PostgreSQL database that compose's PgBouncer is put in front of, and the password clients must give."""
+
+    url: str
+    password: str
+
+    def environment(self) -> dict[str, str]:
+        """What compose.yaml gives the pgbouncer service, pointed at this database."""
+        parts = urlsplit(self.url)
+        return {
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_DB": parts.path.lstrip("/"),
+            "POSTGRES_USER": parts.username or "postgres",
+            "POSTGRES_PASSWORD": self.password,
+        }
+
+    def through(self, port: int) -> str:
+        settings = self.environment()
+        user, database = settings["POSTGRES_USER"], settings["POSTGRES_DB"]
+        return f"postgresql://{user}:{self.password}@127.0.0.1:{port}/{database}"
+
+
+@contextlib.contextmanager
+def pgbouncer_on_this_machine(upstream: Upstream) -> Iterator[int]:
     """deploy/pgbouncer's entrypoint and settings, run with this machine's PgBouncer (the image's package)."""
-    binary = pgbouncer_binary()
-    if binary is None:
+    if pgbouncer_binary() is None:
         unavailable("pgbouncer is not installed (.ci/run installs it)")
     runtime = Path(tempfile.mkdtemp(prefix="todo-compose-pgbouncer-"))
     user: list[str] = []
     if os.geteuid() == 0:  # PgBouncer will not run as root
         shutil.chown(runtime, POSTGRES_OS_USER)
         user = ["runuser", "-u", POSTGRES_OS_USER, "--"]
-    yield runtime, user
-    shutil.rmtree(runtime, ignore_errors=True)
-
-
-async def test_the_app_serves_through_the_compose_pgbouncer_in_pooled_mode(
-    compose_pgbouncer: tuple[Path, list[str]],
-) -> None:
-    runtime, user = compose_pgbouncer
-    password = secrets.token_urlsafe(16)
     port = free_port()
+    environment = upstream.environment() | {
+        "PATH": os.environ["PATH"] + ":/usr/sbin",
+        "PGBOUNCER_RUNTIME_DIR": str(runtime),
+        "PGBOUNCER_SETTINGS": str(PGBOUNCER / "pgbouncer.ini"),
+        "PGBOUNCER_PORT": str(port),
+    }
+    with (runtime / "pgbouncer.log").open("wb") as log:
+        process = subprocess.Popen(
+            [*user, "sh", str(PGBOUNCER / "entrypoint.sh")],
+            env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        wait_for_port(port, process=process)
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def pgbouncer_in_its_image(upstream: Upstream) -> Iterator[int]:
+    """The pgbouncer service as compose builds it (deploy/pgbouncer/Dockerfile), with compose's environment."""
+    image = built_pgbouncer_image()
+    with started_container(image, upstream.environment(), port_variable="PGBOUNCER_PORT") as container:
+        wait_for_port(container.port, timeout=60)
+        yield container.port
+
+
+@pytest.mark.parametrize("pgbouncer", [pgbouncer_on_this_machine, pgbouncer_in_its_image])
+async def test_the_app_migrates_and_serves_through_the_compose_pgbouncer_in_pooled_mode(
+    pgbouncer: Callable[[Upstream], AbstractContextManager[int]],
+) -> None:
     async with throwaway_postgres_database() as url:
-        upstream = urlsplit(url)
-        database = upstream.path.lstrip("/")
-        environment = {
-            "PATH": os.environ["PATH"] + ":/usr/sbin",
-            "POSTGRES_HOST": upstream.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(upstream.port or 5432),
-            "POSTGRES_DB": database,
-            "POSTGRES_USER": upstream.username or "postgres",
-            "POSTGRES_PASSWORD": password,
-            "PGBOUNCER_RUNTIME_DIR": str(runtime),
-            "PGBOUNCER_SETTINGS": str(PGBOUNCER / "pgbouncer.ini"),
-            "PGBOUNCER_PORT": str(port),
-        }
-        with (runtime / "pgbouncer.log").open("wb") as log:
-            process = subprocess.Popen(
-                [*user, "sh", str(PGBOUNCER / "entrypoint.sh")],
-                env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        try:
-            wait_for_port(port, process=process)
-            pooled_url = f"postgresql://{environment['POSTGRES_USER']}:{password}@127.0.0.1:{port}/{database}"
+        upstream = Upstream(url, secrets.token_urlsafe(16))
+        with pgbouncer(upstream) as port:
             # Pooled mode, migrations included (their advisory lock is transaction-scoped, which PgBouncer keeps).
-            async with running_app(test_settings(pooled_url, database_pooled=True)) as app, client_for(app) as http:
-                assert app.state.kernel.database.schema_ready, (runtime / "pgbouncer.log").read_text()
+            settings = test_settings(upstream.through(port), database_pooled=True)
+            async with running_app(settings) as app, client_for(app) as http:
+                assert app.state.kernel.database.schema_ready
                 credentials = {"email": "ada@example.com", "password": "correct horse battery"}
                 signed_up = await http.post("/api/auth/signup", json=credentials | {"name": "Ada"})
                 assert signed_up.status_code == 201, signed_up.text
                 auth = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
                 assert (await http.post("/api/tasks", headers=auth, json={"title": "Pooled"})).status_code == 201
                 listed = await http.get("/api/tasks", headers=auth)
-            assert [task["title"] for task in listed.json()] == ["Pooled"]
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
+    assert [task["title"] for task in listed.json()] == ["Pooled"]
