@@ -1,5 +1,5 @@
 # The API as a container: `python -m app.serving` (docs/deployment.md) as a non-root user, configured only through
-# the environment. Two stages: the first installs the locked runtime dependencies into a virtual environment; the
+# the environment. Two stages: the first installs the pinned runtime dependencies into a virtual environment; the
 # last holds that environment and the app's source, and nothing that built them (no pip in the venv, no dev tools).
 FROM python:3.11-slim AS build
 

@@ -4,15 +4,13 @@ import contextlib
 import json
 import secrets
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from tests.deploy.image import BuiltImage
-from tests.resilience.components import free_port
+from tests.resilience.components import free_port, wait_until_answering
 
 READY_TIMEOUT_SECONDS = 60.0
 
@@ -39,15 +37,13 @@ class Container:
         return state.returncode == 0 and bool(json.loads(state.stdout)["Running"])
 
     def wait_until_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if not self.running():
-                pytest.fail(f"container {self.name} stopped before it was ready:\n{self.logs()[-4000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base_url}/health/ready", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.2)
-        pytest.fail(f"container {self.name} was not ready within {READY_TIMEOUT_SECONDS} s:\n{self.logs()[-4000:]}")
+        wait_until_answering(
+            f"{self.base_url}/health/ready",
+            what=f"container {self.name}",
+            stopped=lambda: not self.running(),
+            log=self.logs,
+            timeout=READY_TIMEOUT_SECONDS,
+        )
 
 
 @contextlib.contextmanager
