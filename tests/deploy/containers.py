@@ -64,7 +64,7 @@ def started_container(
             pytest.fail(f"podman run failed ({started.returncode}): {started.stderr[-2000:]}")
         yield container
     finally:
-        container.podman_output("rm", "--force", "--time", "5", container.name)
+        container.podman_output("rm", "--force", "--volumes", "--time", "5", container.name)  # and its anonymous /data
 
 
 @contextlib.contextmanager
