@@ -59,6 +59,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy app tools
+	$(BIN)/hadolint Dockerfile deploy/pgbouncer/Dockerfile
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache todo.db todo.db-shm todo.db-wal

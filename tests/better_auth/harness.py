@@ -6,11 +6,9 @@ them all at the end of the session. Without node or npm the tests are skipped wi
 (`CI=true`), where a skip would hide the only tests that talk to the real thing, so they fail instead.
 """
 
-import contextlib
 import os
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -21,6 +19,7 @@ import pytest
 
 from tests.conftest import TEST_SECRET
 from tests.node_packages import ensure_node_modules, require_node
+from tests.resilience.components import wait_until_answering
 
 SERVER_DIR = Path(__file__).resolve().parent / "server"
 START_TIMEOUT_SECONDS = 20
@@ -164,15 +163,13 @@ def _start(node: str, algorithm: str, log_path: Path) -> BetterAuthServer:
 
 
 def _wait_until_ready(server: BetterAuthServer) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"Better Auth server exited with {server.process.returncode}:\n{server.log_path.read_text()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{server.base_url}/api/auth/ok", timeout=1).status_code == 200:
-                return
-        time.sleep(0.05)
-    pytest.fail(f"Better Auth server not ready after {START_TIMEOUT_SECONDS} s:\n{server.log_path.read_text()}")
+    wait_until_answering(
+        f"{server.base_url}/api/auth/ok",
+        what="Better Auth server",
+        stopped=lambda: server.process.poll() is not None,
+        log=server.log_path.read_text,
+        timeout=START_TIMEOUT_SECONDS,
+    )
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:

@@ -14,10 +14,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_OS_USER = "postgres"
@@ -193,6 +194,21 @@ def end_process(process: subprocess.Popen[bytes], gently: signal.Signals, timeou
         process.wait()
 
 
+def wait_until_answering(
+    url: str, *, what: str, stopped: Callable[[], bool], log: Callable[[], str], timeout: float
+) -> None:
+    """Until `url` answers 200. Fails the test, with the server's log, as soon as it stops or once `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stopped():
+            pytest.fail(f"{what} stopped before it was ready:\n{log()[-4000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.1)
+    pytest.fail(f"{what} was not ready within {timeout} s:\n{log()[-4000:]}")
+
+
 def wait_for_port(port: int, *, process: subprocess.Popen[bytes] | None = None, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -329,10 +345,13 @@ class UvicornProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port)]
+
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port)],
+                self.command(),
                 cwd=PROJECT_ROOT,
                 env=self.environment,
                 stdout=log,

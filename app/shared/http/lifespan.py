@@ -48,7 +48,7 @@ async def prepare_database(kernel: Kernel, first_attempt_done: asyncio.Event) ->
     failures = 0
     while True:
         try:
-            await upgrade_to_head(database)
+            before, after = await upgrade_to_head(database)
         except Exception as error:
             first_attempt_done.set()
             if not is_database_unavailable(error):
@@ -70,9 +70,11 @@ async def prepare_database(kernel: Kernel, first_attempt_done: asyncio.Event) ->
         database.schema_ready = True
         await _fill_pool(database)
         first_attempt_done.set()
+        # Whether this process migrated or found the work done: with several replicas, exactly one says "migrated".
         logger.info(
-            "Database schema is at head ({}){}",
+            "Database schema is at head ({}): {}{}",
             database.dialect_name,
+            f"migrated from {before or 'an empty database'} to {after}" if before != after else f"already at {after}",
             f" after {failures} failed attempt(s)" if failures else "",
         )
         return
