@@ -41,7 +41,8 @@ test: $(INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/python -m tools.demo $(if $(SLICE),--slice $(SLICE)) $(if $(BASE_URL),--base-url $(BASE_URL))
 
-# The app against a bare ASGI + asyncpg floor on fresh PostgreSQL databases; writes bench/results.md.
+# The app (and `make serve` with 1 and 2 workers) against a bare ASGI + asyncpg floor on fresh PostgreSQL
+# databases, about 20 minutes; writes bench/results.md (bench/README.md says what it measures).
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
 

@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from bench.procs import HarnessError, cpu_ticks
+from bench.procs import HarnessError, cpu_ticks, ticks_between
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 TEMPLATE_RETRIES = 50
-# Peak use: the app's pool (+1 for its migration engine) beside a second app or the floor, plus the bench's own.
-CONNECTIONS_NEEDED = 45
+# Peak use, in the workers phase: the app (1 worker) idle beside the served app with 1 and with 2 workers and the
+# floor with 1 and 2, each worker holding a pool of 20 (+1 for the app's migration engine): 147, plus the bench's.
+CONNECTIONS_NEEDED = 150
 SLOT_WAIT_SECONDS = 180.0
 
 
@@ -97,6 +98,7 @@ class Databases:
 class PgSnapshot:
     ticks: dict[int, int]  # pid -> utime+stime, for our database's backends and the server's own processes
     sessions: int  # pg_stat_database.sessions: every connection ever opened to the database
+    transactions: int  # pg_stat_database.xact_commit + xact_rollback: one per statement outside BEGIN … COMMIT
     backend_starts: tuple[datetime.datetime, ...]  # when each connection open now was opened
     taken_at: datetime.datetime  # the server's clock
     visible: bool  # False when the server's processes are not in our /proc (another container or host)
@@ -108,16 +110,76 @@ async def pg_snapshot(admin: asyncpg.Connection, database: str) -> PgSnapshot:
     rows = await admin.fetch(
         "SELECT pid, datname, backend_start FROM pg_stat_activity WHERE datname = $1 OR datname IS NULL", database
     )
-    sessions = await admin.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", database)
+    counters = await admin.fetchrow(
+        "SELECT sessions, xact_commit + xact_rollback AS transactions FROM pg_stat_database WHERE datname = $1",
+        database,
+    )
     taken_at = await admin.fetchval("SELECT clock_timestamp()")
     ticks = {row["pid"]: cpu_ticks(row["pid"]) for row in rows}
     return PgSnapshot(
         ticks={pid: value for pid, value in ticks.items() if value is not None},
-        sessions=int(sessions or 0),
+        sessions=int(counters["sessions"] or 0) if counters else 0,
+        transactions=int(counters["transactions"] or 0) if counters else 0,
         backend_starts=tuple(row["backend_start"] for row in rows if row["datname"] == database),
         taken_at=taken_at,
         visible=any(value is not None for value in ticks.values()),
     )
+
+
+@dataclass
+class TransactionCount:
+    """The transactions PostgreSQL counted in one database during one run.
+
+    A busy backend reports its counters when it goes idle, but at most once a second; one that reported less than a
+    second before its last query reports the rest 10 s later (PGSTAT_IDLE_INTERVAL, PostgreSQL 15). So a count read
+    right after a run misses up to its last second. It is read again, and marked settled, at the database's next
+    snapshot if that comes at least REPORTED_WITHIN seconds after the run and nothing ran on the database between:
+    in an app, floor, app sequence of 10 s runs, the next app run's.
+    """
+
+    start: int
+    count: int
+    settled: bool = False
+
+
+REPORTED_WITHIN = 11.0
+# A run that would start this close to its database's previous count settling waits for it.
+WORTH_WAITING_SECONDS = 2.0
+
+
+@dataclass
+class TransactionLedger:
+    """Each database's last run, whose count may still grow."""
+
+    unsettled: dict[str, tuple[TransactionCount, float]] = field(default_factory=dict)
+
+    async def wait_if_nearly_settled(self, database: str) -> None:
+        """Before a run: waits when the database's previous count settles within WORTH_WAITING_SECONDS (as in an
+        interleaved sequence), not when it has just been taken (as when one server runs back to back)."""
+        if database in self.unsettled:
+            remaining = self.unsettled[database][1] + REPORTED_WITHIN - time.monotonic()
+            if 0 < remaining <= WORTH_WAITING_SECONDS:
+                await asyncio.sleep(remaining)
+
+    def before_run(self, database: str, snapshot: PgSnapshot, now: float) -> None:
+        """Settles the database's previous count if this snapshot is late enough; a new run ends its chance."""
+        previous = self.unsettled.pop(database, None)
+        if previous is not None and now - previous[1] >= REPORTED_WITHIN:
+            count, _ = previous
+            count.count, count.settled = snapshot.transactions - count.start, True
+
+    def after_run(self, database: str, before: PgSnapshot, after: PgSnapshot, now: float) -> TransactionCount:
+        count = TransactionCount(start=before.transactions, count=after.transactions - before.transactions)
+        self.unsettled[database] = (count, now)
+        return count
+
+    async def settle(self, admin: asyncpg.Connection, database: str) -> None:
+        """Waits until the database's unsettled count can be read settled (at most REPORTED_WITHIN seconds), and
+        reads it."""
+        if database in self.unsettled:
+            _, ended = self.unsettled[database]
+            await asyncio.sleep(max(0.0, ended + REPORTED_WITHIN - time.monotonic()))
+            self.before_run(database, await pg_snapshot(admin, database), time.monotonic())
 
 
 def connections_opened(before: PgSnapshot, after: PgSnapshot) -> int:
@@ -135,11 +197,16 @@ def pg_cpu_ticks(before: PgSnapshot, after: PgSnapshot) -> int | None:
     """Ticks spent between the snapshots; a backend born in between counts from zero."""
     if not (before.visible and after.visible):
         return None
-    return sum(ticks - before.ticks.get(pid, 0) for pid, ticks in after.ticks.items())
+    return ticks_between(before.ticks, after.ticks)
 
 
 async def held_connections(admin: asyncpg.Connection, database: str) -> int:
-    return int(await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", database))
+    """Client connections open to the database now (autovacuum's workers left out)."""
+    return int(
+        await admin.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'", database
+        )
+    )
 
 
 async def server_facts(admin: asyncpg.Connection) -> dict[str, str]:

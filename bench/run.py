@@ -1,6 +1,7 @@
 """`make bench`: the app against a bare floor, side by side, on fresh PostgreSQL databases.
 
-    .venv/bin/python -m bench [--seconds 5] [--rounds 2] [--output bench/results.md]
+    .venv/bin/python -m bench [--seconds 10] [--rounds 2] [--output bench/results.md]
+                              [--phases floor,high,workers,sign-in,cost,scale] [--workloads list,get,...]
 
 Exit status 0 whenever the bench ran, whether or not the targets were met (results.md says which); non-zero only
 when the harness itself failed. Every process and database it creates is removed on the way out.
@@ -22,15 +23,30 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 if __package__ in (None, ""):  # `python bench/run.py`: make the repository importable as `python -m bench` does
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg
 
-from bench.load import DATA_DIR, WORKLOADS, Run, Workload, ensure_wrk, measure, sign_in_storm, wrk_version
+from bench.figures import APP, FLOOR, ORDER, Results, floor_name, served_name
+from bench.load import (
+    DATA_DIR,
+    HEADER_VARIANTS,
+    SLOW_MS,
+    WORKLOADS,
+    WRK_TIMEOUT,
+    Run,
+    Workload,
+    ensure_wrk,
+    measure,
+    sign_in_storm,
+    wrk_version,
+)
 from bench.postgres import (
     Databases,
+    TransactionLedger,
     admin_url,
     connect_admin,
     database_url,
@@ -40,10 +56,10 @@ from bench.postgres import (
     wait_for_room,
 )
 from bench.procs import REPO, WORK_DIR, HarnessError, Processes, Server, wait_until_ready
-from bench.report import APP, FLOOR, Results, render
+from bench.report import render
 from bench.seed import PASSWORD, Account, OwnedTask, create_tasks, sign_up_many, write_lines
 
-ORDER = ("list", "get", "create", "update", "toggle", "mixed")
+PHASES = ("floor", "high", "workers", "sign-in", "cost", "scale")
 VARIANTS = {
     "rate limit on": {"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_API": "1000000/minute"},
     "access log off": {"LOG_LEVEL": "WARNING"},
@@ -51,15 +67,21 @@ VARIANTS = {
 # Only a token lifetime longer than the default 15 minutes: seeded tokens must outlive a slow run.
 TOKEN_MINUTES = "120"
 SETTLE_SECONDS = 1.5
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Config:
-    seconds: float = 5.0
+    # Issue 17: long enough for a starved request to show (wrk's --timeout is as long, see load.WRK_TIMEOUT).
+    seconds: float = 10.0
     warmup_seconds: float = 3.0
     rounds: int = 2
     connections: int = 100
     high_connections: tuple[int, ...] = (500, 1000)
+    workers: int = 2  # the served configuration and the floor, against their 1-worker selves
+    workers_rounds: int = 1  # 4 servers x 6 workloads already make this the longest phase
+    phases: tuple[str, ...] = PHASES
+    workloads: tuple[str, ...] = ORDER
     readers: int = 100
     tasks_per_reader: int = 50
     writers: int = 20
@@ -68,6 +90,11 @@ class Config:
     scale_rows: int = 1_000_000
     scale_users: int = 10_000
     scale_connections: int = 4
+    # The probe measures the cost of one list at 4 connections, where nothing queues: 5 s runs suffice there.
+    scale_seconds: float = 5.0
+    # None: the app's default. Interleaving leaves each app idle for longer than that default (10 s) before most
+    # of its runs, so it pings its pooled connections as each run starts; README, "Idle, then a burst".
+    ping_idle_seconds: float | None = None
     output: Path = REPO / "bench" / "results.md"
 
 
@@ -81,32 +108,56 @@ class Bench:
     databases: Databases
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     pool_size: int = 20
+    ledger: TransactionLedger = field(default_factory=TransactionLedger)
 
     def app_env(self, database: str, **extra: str) -> dict[str, str]:
         url = database_url(self.admin_url, database)
         base = {"BETTER_AUTH_SECRET": self.secret, "DATABASE_URL": url, "RATE_LIMIT_ENABLED": "false"}
-        return base | {"ACCESS_TOKEN_EXPIRE_MINUTES": TOKEN_MINUTES} | extra
+        base |= {"ACCESS_TOKEN_EXPIRE_MINUTES": TOKEN_MINUTES}
+        if self.config.ping_idle_seconds is not None:
+            base |= {"DB_PING_IDLE_SECONDS": f"{self.config.ping_idle_seconds:g}"}
+        return base | extra
 
     async def start_app(self, name: str, database: str, **extra: str) -> Server:
-        server = self.processes.start(name, "app.main:app", database, self.app_env(database, **extra))
+        """`uvicorn app.main:app --workers 1`, the app as measured against the floor since issue 9."""
+        env = self.app_env(database, **extra)
+        server = self.processes.start(name, database, env, module="app.main:app")
         await wait_until_ready(server, "/health/ready")
         return server
 
-    async def start_floor(self, name: str, database: str) -> Server:
+    async def start_served(self, database: str, workers: int) -> Server:
+        """`python -m app.serving` (what `make serve` runs) with WORKERS workers under uvicorn's supervisor."""
+        server = self.processes.start(
+            served_name(workers), database, self.app_env(database), module=None, workers=workers
+        )
+        await wait_until_ready(server, "/health/ready")
+        return server
+
+    async def start_floor(self, name: str, database: str, workers: int = 1) -> Server:
         env = {"BETTER_AUTH_SECRET": self.secret, "DATABASE_URL": database_url(self.admin_url, database)}
-        server = self.processes.start(name, "bench.floor:app", database, env | {"DB_POOL_SIZE": str(self.pool_size)})
+        env |= {"DB_POOL_SIZE": str(self.pool_size)}
+        server = self.processes.start(name, database, env, module="bench.floor:app", workers=workers)
         await wait_until_ready(server, "/health")
         return server
 
-    async def run(self, server: Server, workload: Workload, section: str, connections: int, round_number: int) -> Run:
+    async def run(
+        self,
+        server: Server,
+        workload: Workload,
+        section: str,
+        connections: int,
+        round_number: int,
+        seconds: float | None = None,
+    ) -> Run:
         return await measure(
             self.wrk,
             self.admin,
+            self.ledger,
             server,
             workload,
             section=section,
             connections=connections,
-            seconds=self.config.seconds,
+            seconds=seconds or self.config.seconds,
             round_number=round_number,
         )
 
@@ -115,6 +166,7 @@ class Bench:
         await measure(
             self.wrk,
             self.admin,
+            self.ledger,
             server,
             WORKLOADS[workload],
             section="warm-up",
@@ -124,6 +176,16 @@ class Bench:
         # PostgreSQL reports a busy backend's statistics (its session count among them) once it idles; waiting
         # here keeps the warm-up's connections out of the first measured run's count.
         await asyncio.sleep(SETTLE_SECONDS)
+
+    async def start_and_warm(self, database: str, start: Awaitable[Server], results: Results) -> Server:
+        """Starts a server (`start`, not yet awaited) on `database`, warms it up, and records the connections it
+        then holds: the growth of the database's client connections, since another server may share it."""
+        before = await held_connections(self.admin, database)
+        server = await start
+        log(f"warming up {server.name}")
+        await self.warm_up(server)
+        results.held_after_warmup[server.name] = await held_connections(self.admin, database) - before
+        return server
 
 
 @dataclass(frozen=True)
@@ -138,14 +200,15 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def app_pool_size() -> int:
-    """The app's default pool size, so the floor holds as many connections; 20 if the setting moved."""
+def app_default(setting: str, fallback: float) -> float:
+    """One of the app's default settings (its pool size, so the floor holds as many connections); `fallback` if
+    the setting moved."""
     try:
         from app.shared.settings import Settings
 
-        return int(Settings.model_fields["db_pool_size"].default)
+        return float(Settings.model_fields[setting].default)
     except Exception:
-        return 20
+        return fallback
 
 
 async def seed(bench: Bench, app: Server) -> Seeded:
@@ -167,18 +230,50 @@ async def seed(bench: Bench, app: Server) -> Seeded:
 async def against_the_floor(bench: Bench, app: Server, floor: Server, results: Results) -> None:
     """Each workload on app then floor, round after round, so drift on a noisy machine hits both alike."""
     for round_number in range(1, bench.config.rounds + 1):
-        for name in ORDER:
+        for name in bench.config.workloads:
             for server in (app, floor):
                 log(f"round {round_number}: {name} on {server.name}")
                 run = await bench.run(server, WORKLOADS[name], "floor", bench.config.connections, round_number)
                 results.main.append(run)
+    # The capacity inputs read the app's transactions. The floor ran last, so this waits for nothing.
+    await bench.ledger.settle(bench.admin, app.database)
 
 
 async def high_concurrency(bench: Bench, app: Server, results: Results) -> None:
+    await bench.warm_up(app)  # it sat idle while the floor ran
     for connections in bench.config.high_connections:
-        for name in ORDER:
+        for name in bench.config.workloads:
             log(f"{connections} connections: {name} on app")
             results.high.append(await bench.run(app, WORKLOADS[name], "high", connections, 1))
+
+
+async def workers_scaling(bench: Bench, app: Server, floor: Server, results: Results) -> None:
+    """The served configuration (`python -m app.serving`, as `make serve` runs it) with 1 and with N workers, and
+    the floor with 1 and N, each workload on the four in turn: how throughput grows with workers on this machine.
+
+    The served app with 1 worker, not the `uvicorn app.main:app` measured above, so that 1 and N workers differ
+    only in WORKERS. The served apps share the app's database, the floors the floor's.
+    """
+    config = bench.config
+    started: list[Server] = []
+    try:
+        # In the reverse of the order they first run in, so the first is not left idle while the others warm up.
+        start = bench.start_floor(floor_name(config.workers), floor.database, workers=config.workers)
+        started.append(await bench.start_and_warm(floor.database, start, results))
+        for workers in (config.workers, 1):
+            start = bench.start_served(app.database, workers)
+            started.append(await bench.start_and_warm(app.database, start, results))
+        floor_many, many, one = started
+        for round_number in range(1, config.workers_rounds + 1):
+            for name in config.workloads:
+                for server in (one, floor, many, floor_many):
+                    log(f"workers round {round_number}: {name} on {server.name}")
+                    run = await bench.run(server, WORKLOADS[name], "workers", config.connections, round_number)
+                    results.workers.append(run)
+        await bench.ledger.settle(bench.admin, app.database)
+    finally:
+        for server in started:
+            await bench.processes.stop(server)
 
 
 async def sign_ins_under_load(bench: Bench, app: Server, seeded: Seeded, results: Results) -> None:
@@ -187,6 +282,7 @@ async def sign_ins_under_load(bench: Bench, app: Server, seeded: Seeded, results
     credentials = [{"email": account.email, "password": PASSWORD} for account in seeded.writers]
     lead = 1.0  # the storm starts first, so the bcrypt queue is full when wrk begins
     results.sign_in_seconds = config.seconds + lead
+    await bench.warm_up(app, "get")  # it sat idle through the phase before
     for round_number in range(1, config.rounds + 1):
         log(f"sign-in round {round_number}: get alone")
         results.sign_in.append(await bench.run(app, WORKLOADS["get"], "sign-in", config.connections, round_number))
@@ -204,24 +300,44 @@ async def sign_ins_under_load(bench: Bench, app: Server, seeded: Seeded, results
 
 
 async def cost_rows(bench: Bench, app: Server, results: Results) -> None:
-    """Each variant runs beside the default app on the same database; get on each, interleaved."""
+    """Settings: each variant runs beside the default app on the same database, get on each, interleaved.
+    Headers: the same app, the workload with and without them, interleaved."""
     config = bench.config
     for variant, env in VARIANTS.items():
         log(f"cost row: {variant}")
         other = await bench.start_app(f"app, {variant}", app.database, **env)
         try:
-            # Both, the variant last: the default app sat idle while the variant started, and a server idle for
-            # longer than DB_PING_IDLE_SECONDS (10 s) replaces its pool connections at the next burst; that
-            # belongs to a warm-up, not to a cost row. Each then idles about one run between its runs.
+            # Both: the default app sat idle while the variant started. From here on each idles for a run of the
+            # other between its own, longer than DB_PING_IDLE_SECONDS, except where the order turns round;
+            # turning it round each round gives both sides as many runs after such a wait.
             for server in (app, other):
                 await bench.warm_up(server, "get")
-            runs = results.cost.setdefault(variant, [])
+            rows = results.cost.setdefault(f"{variant} (get)", [])
             for round_number in range(1, config.rounds + 1):
-                for server in (app, other):
-                    section = f"cost: {variant}"
-                    runs.append(await bench.run(server, WORKLOADS["get"], section, config.connections, round_number))
+                section = f"cost: {variant}"
+                runs = {
+                    server.name: await bench.run(server, WORKLOADS["get"], section, config.connections, round_number)
+                    for server in alternating((app, other), round_number)
+                }
+                rows.append((runs[app.name], runs[other.name]))
         finally:
             await bench.processes.stop(other)
+    for variant, (workload, with_headers) in HEADER_VARIANTS.items():
+        log(f"cost row: {variant} ({workload})")
+        await bench.warm_up(app, workload)
+        rows = results.cost.setdefault(f"{variant} ({workload})", [])
+        for round_number in range(1, config.rounds + 1):
+            runs = {
+                load.name: await bench.run(app, load, f"cost: {variant}", config.connections, round_number)
+                for load in alternating((WORKLOADS[workload], with_headers), round_number)
+            }
+            rows.append((runs[workload], runs[with_headers.name]))
+
+
+def alternating(pair: tuple[T, T], round_number: int) -> tuple[T, T]:
+    """The pair in order in odd rounds, turned round in even ones (A B, B A, …), so that a drift of the machine
+    during a cost row, or the first run's place, favours neither side."""
+    return pair if round_number % 2 else (pair[1], pair[0])
 
 
 async def scale_probe(bench: Bench, app: Server, seeded: Seeded, results: Results) -> None:
@@ -240,11 +356,14 @@ async def scale_probe(bench: Bench, app: Server, seeded: Seeded, results: Result
         probes = {size: Workload(f"{size:,} tasks", "list.lua", (f"scale-{size}.txt",)) for size in config.scale_sizes}
         middle = probes[config.scale_sizes[len(config.scale_sizes) // 2]]
         for server in (app, floor):
-            await measure(bench.wrk, bench.admin, server, middle, section="warm-up", connections=2, seconds=1)
+            await measure(
+                bench.wrk, bench.admin, bench.ledger, server, middle, section="warm-up", connections=2, seconds=1
+            )
         for size, workload in probes.items():
             for server in (app, floor):
                 log(f"scale probe: list of {size:,} on {server.name}")
-                results.scale.append(await bench.run(server, workload, "scale", config.scale_connections, 1))
+                run = await bench.run(server, workload, "scale", config.scale_connections, 1, config.scale_seconds)
+                results.scale.append(run)
     finally:
         await bench.processes.stop(floor)
 
@@ -279,18 +398,24 @@ def commit() -> str:
 def settings_facts(bench: Bench) -> dict[str, str]:
     config = bench.config
     return {
-        "servers": "`uvicorn … --loop uvloop --http httptools --workers 1`, one at a time under load",
+        "servers": "`uvicorn … --loop uvloop --http httptools --workers 1`, one at a time under load; in the "
+        f"workers phase also `python -m app.serving` with WORKERS=1 and {config.workers}, and the floor with "
+        f"--workers {config.workers}",
         "app": "defaults (access log on) + RATE_LIMIT_ENABLED=false, a random BETTER_AUTH_SECRET, "
-        f"ACCESS_TOKEN_EXPIRE_MINUTES={TOKEN_MINUTES}",
-        "floor": f"bench/floor.py, asyncpg pool of {bench.pool_size} (the app's DB_POOL_SIZE default)",
+        f"ACCESS_TOKEN_EXPIRE_MINUTES={TOKEN_MINUTES}"
+        + ("" if config.ping_idle_seconds is None else f", DB_PING_IDLE_SECONDS={config.ping_idle_seconds:g}"),
+        "floor": f"bench/floor.py, asyncpg pool of {bench.pool_size} per worker (the app's DB_POOL_SIZE default)",
         "connections": str(config.connections),
-        "run length": f"{config.seconds:g} s per run, warm-up {config.warmup_seconds:g} s, {config.rounds} rounds",
-        "wrk": "2 threads, --timeout 5s, --latency",
+        "run length": f"{config.seconds:g} s per run ({config.scale_seconds:g} s in the scale probe), warm-up "
+        f"{config.warmup_seconds:g} s, rounds: {config.rounds} ({config.workers_rounds} in the workers phase)",
+        "wrk": f"2 threads, --timeout {WRK_TIMEOUT}, --latency; requests over {SLOW_MS / 1000:g} s counted apart",
         "data": f"{config.readers} readers x {config.tasks_per_reader} tasks, {config.writers} writers "
         "(creates go to writers, whom nobody lists, so lists stay at 50)",
         "mixed": "30% list, 30% get, 20% create, 10% update, 10% toggle",
         "sign-in clients": str(config.sign_in_clients),
         "scale probe": f"{config.scale_connections} connections, {config.scale_users:,} other users",
+        "phases": ", ".join(config.phases),
+        "workloads": ", ".join(config.workloads),
     }
 
 
@@ -304,9 +429,16 @@ async def bench_all(config: Config) -> Results:
     await wait_for_room(admin, lambda free: log(f"waiting: PostgreSQL has only {free} free connections"))
     processes = Processes()
     databases = Databases(admin)
-    bench = Bench(config, wrk, admin, url, processes, databases, pool_size=app_pool_size())
+    bench = Bench(config, wrk, admin, url, processes, databases, pool_size=int(app_default("db_pool_size", 20)))
     try:
-        results = Results(facts=await machine_facts(bench), settings=settings_facts(bench))
+        results = Results(
+            facts=await machine_facts(bench),
+            settings=settings_facts(bench),
+            ping_idle_seconds=config.ping_idle_seconds or app_default("db_ping_idle_seconds", 10.0),
+            connections=config.connections,
+            high_connections=config.high_connections,
+            workers_count=config.workers,
+        )
         await phases(bench, results)
         return results
     finally:
@@ -316,26 +448,40 @@ async def bench_all(config: Config) -> Results:
 
 
 async def phases(bench: Bench, results: Results) -> None:
+    wanted = bench.config.phases
     app_db = await bench.databases.create("app")
     log(f"starting the app on {app_db}; it migrates itself")
     seeding = await bench.start_app("app (seeding)", app_db)
     log("seeding through the API (sign-ups are bcrypt at cost 12)")
-    seeded = await seed(bench, seeding)
+    seeded = await timed(results, "seeding", seed(bench, seeding))
     await bench.processes.stop(seeding)
     # The floor starts from a copy of exactly what the app was seeded with: same users, sign-ins, tasks.
     floor_db = await bench.databases.create("floor", template=app_db)
-    app = await bench.start_app(APP, app_db)
-    floor = await bench.start_floor(FLOOR, floor_db)
-    for server in (app, floor):
-        log(f"warming up {server.name}")
-        await bench.warm_up(server)
-        results.held_after_warmup[server.name] = await held_connections(bench.admin, server.database)
-    await against_the_floor(bench, app, floor, results)
-    await bench.processes.stop(floor)
-    await high_concurrency(bench, app, results)
-    await sign_ins_under_load(bench, app, seeded, results)
-    await cost_rows(bench, app, results)
-    await scale_probe(bench, app, seeded, results)
+    # The app last: warmed, it must not then sit idle for DB_PING_IDLE_SECONDS while the floor starts.
+    floor = await bench.start_and_warm(floor_db, bench.start_floor(FLOOR, floor_db), results)
+    app = await bench.start_and_warm(app_db, bench.start_app(APP, app_db), results)
+    steps: dict[str, Callable[[], Awaitable[None]]] = {
+        "floor": lambda: against_the_floor(bench, app, floor, results),
+        "high": lambda: high_concurrency(bench, app, results),
+        "workers": lambda: workers_scaling(bench, app, floor, results),
+        "sign-in": lambda: sign_ins_under_load(bench, app, seeded, results),
+        "cost": lambda: cost_rows(bench, app, results),
+        "scale": lambda: scale_probe(bench, app, seeded, results),
+    }
+    for phase, step in steps.items():
+        if phase == "sign-in":
+            await bench.processes.stop(floor)  # the phases from here on need only the app
+        if phase in wanted:
+            await timed(results, phase, step())
+
+
+async def timed(results: Results, phase: str, work: Awaitable[T]) -> T:
+    """Awaits `work` and records how long it took, for the README's account of the bench's duration."""
+    started = time.monotonic()
+    try:
+        return await work
+    finally:
+        results.phase_seconds[phase] = time.monotonic() - started
 
 
 def raise_open_files_limit() -> None:
@@ -355,13 +501,45 @@ async def cancellable(work: Callable[[], Awaitable[Results]]) -> Results:
     return await task
 
 
+def names(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    """An argparse type: a comma-separated subset of `allowed`, kept in `allowed`'s order."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        given = {name.strip() for name in text.split(",") if name.strip()}
+        unknown = given - set(allowed)
+        if unknown or not given:
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(allowed)} (got {text!r})")
+        return tuple(name for name in allowed if name in given)
+
+    return parse
+
+
 def parse_args(argv: list[str]) -> Config:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=Config.seconds, help="length of each measured run")
     parser.add_argument("--rounds", type=int, default=Config.rounds, help="interleaved rounds app/floor")
     parser.add_argument("--output", type=Path, default=Config.output, help="where to write the markdown report")
+    parser.add_argument(
+        "--phases", type=names(PHASES), default=PHASES, help=f"a subset of {','.join(PHASES)} (to try one out)"
+    )
+    parser.add_argument(
+        "--workloads", type=names(ORDER), default=ORDER, help=f"a subset of {','.join(ORDER)} (to try one out)"
+    )
+    parser.add_argument(
+        "--ping-idle-seconds",
+        type=float,
+        default=None,
+        help="DB_PING_IDLE_SECONDS for every app started (default: the app's own)",
+    )
     arguments = parser.parse_args(argv)
-    return Config(seconds=arguments.seconds, rounds=arguments.rounds, output=arguments.output)
+    return Config(
+        seconds=arguments.seconds,
+        rounds=arguments.rounds,
+        output=arguments.output,
+        phases=arguments.phases,
+        workloads=arguments.workloads,
+        ping_idle_seconds=arguments.ping_idle_seconds,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -377,6 +555,9 @@ def main(argv: list[str] | None = None) -> int:
         print("bench interrupted; its servers and databases were removed", file=sys.stderr)
         return 130
     results.facts["bench duration"] = f"{time.monotonic() - started:.0f} s"
+    results.facts["by phase"] = ", ".join(
+        f"{phase} {seconds:.0f} s" for phase, seconds in results.phase_seconds.items()
+    )
     report = render(results)
     config.output.write_text(report)
     print(report)
