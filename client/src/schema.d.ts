@@ -179,7 +179,7 @@ export interface paths {
         put?: never;
         /**
          * Create Task
-         * @description Create a task owned by the caller; `Location` names the new task.
+         * @description Create a task owned by the caller; `Location` names the new task; a retried `Idempotency-Key` makes none.
          */
         post: operations["createTask"];
         delete?: never;
@@ -255,7 +255,7 @@ export interface paths {
         head?: never;
         /**
          * Toggle Task
-         * @description Flip `completed` atomically; the response shows the state this flip produced.
+         * @description Flip `completed` atomically; the response shows the state this flip produced (once per `Idempotency-Key`).
          */
         patch: operations["toggleTask"];
         trace?: never;
@@ -277,7 +277,7 @@ export interface paths {
         put?: never;
         /**
          * Create Task (by user id)
-         * @description Create a task owned by the caller; `Location` names the new task.
+         * @description Create a task owned by the caller; `Location` names the new task; a retried `Idempotency-Key` makes none.
          *
          *     Alias of `POST /api/tasks`; a `user_id` other than the caller's is 404.
          */
@@ -365,7 +365,7 @@ export interface paths {
         head?: never;
         /**
          * Toggle Task (by user id)
-         * @description Flip `completed` atomically; the response shows the state this flip produced.
+         * @description Flip `completed` atomically; the response shows the state this flip produced (once per `Idempotency-Key`).
          *
          *     Alias of `PATCH /api/tasks/{task_id}/toggle`; a `user_id` other than the caller's is 404.
          */
@@ -1939,7 +1939,10 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2681,6 +2684,8 @@ export interface operations {
             header?: {
                 /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
                 "If-Match"?: string[] | null;
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 task_id: string;
@@ -2815,6 +2820,8 @@ export interface operations {
             header?: {
                 /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
                 "If-Match"?: string[] | null;
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 task_id: string;
@@ -3089,7 +3096,10 @@ export interface operations {
     createTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
                 user_id: string;
@@ -3857,6 +3867,8 @@ export interface operations {
             header?: {
                 /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
                 "If-Match"?: string[] | null;
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 task_id: string;
@@ -3993,6 +4005,8 @@ export interface operations {
             header?: {
                 /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
                 "If-Match"?: string[] | null;
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 task_id: string;
