@@ -173,7 +173,7 @@ export interface paths {
         };
         /**
          * List Tasks
-         * @description The caller's tasks, filtered by status and sorted; an empty array when there are none.
+         * @description The caller's tasks, filtered and sorted (`[]` when none); `X-Total-Count` and, with `limit`, `Link`.
          */
         get: operations["listTasks"];
         put?: never;
@@ -269,7 +269,7 @@ export interface paths {
         };
         /**
          * List Tasks (by user id)
-         * @description The caller's tasks, filtered by status and sorted; an empty array when there are none.
+         * @description The caller's tasks, filtered and sorted (`[]` when none); `X-Total-Count` and, with `limit`, `Link`.
          *
          *     Alias of `GET /api/tasks`; a `user_id` other than the caller's is 404.
          */
@@ -1823,7 +1823,10 @@ export interface operations {
                 limit?: number | null;
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
+                "If-None-Match"?: string[] | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2962,7 +2965,10 @@ export interface operations {
                 limit?: number | null;
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
+                "If-None-Match"?: string[] | null;
+            };
             path: {
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
                 user_id: string;
