@@ -3,6 +3,7 @@
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from typing import NoReturn
 
 import asyncpg
 import pytest
@@ -13,14 +14,19 @@ from tests.resilience.components import PgBouncer, PostgresCluster, pgbouncer_bi
 SERVER_CONNECTIONS = 5
 
 
+def missing(reason: str, *, required_by: str) -> NoReturn:
+    """A component is not there: skip, with the reason, unless the environment setting `required_by` says fail."""
+    name, value = required_by.split("=")
+    if os.environ.get(name) == value:
+        pytest.fail(f"{reason} ({required_by})")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     bindir = postgres_bindir()
     if bindir is None:
-        reason = "no PostgreSQL server binaries (initdb, pg_ctl) on this machine"
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} (REQUIRE_POSTGRES=1)")
-        pytest.skip(reason)
+        missing("no PostgreSQL server binaries (initdb, pg_ctl) on this machine", required_by="REQUIRE_POSTGRES=1")
     cluster = PostgresCluster(bindir)
     try:
         cluster.init()
@@ -64,10 +70,7 @@ def pgbouncer(cluster: PostgresCluster) -> Iterator[PgBouncer]:
     """PgBouncer in transaction mode in front of the cluster, for one test."""
     binary = pgbouncer_binary()
     if binary is None:
-        reason = "pgbouncer is not installed (apt-get install pgbouncer; .ci/run does it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true)")
-        pytest.skip(reason)
+        missing("pgbouncer is not installed (apt-get install pgbouncer; .ci/run does it)", required_by="CI=true")
     bouncer = PgBouncer(binary, upstream_port=cluster.port, pool_size=SERVER_CONNECTIONS)
     bouncer.start()
     try:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app.shared.kernel import Kernel
+from app.shared.settings import Settings
 from tests.conftest import client_for, running_app
 from tests.conftest import test_settings as settings_for
 from tests.factories import create_task, signed_in_user, stored_task
@@ -18,12 +19,15 @@ from tests.resilience.conftest import through
 WRITERS = 10
 
 
+def pooled(bouncer: PgBouncer, cluster_database: str) -> Settings:
+    return settings_for(through(bouncer, cluster_database), database_pooled=True)
+
+
 @pytest.mark.slow
 async def test_of_ten_writers_with_one_tag_one_wins_through_pgbouncer(
     pgbouncer: PgBouncer, cluster_database: str
 ) -> None:
-    settings = settings_for(through(pgbouncer, cluster_database), database_pooled=True)
-    async with running_app(settings) as app, client_for(app) as client:
+    async with running_app(pooled(pgbouncer, cluster_database)) as app, client_for(app) as client:
         kernel: Kernel = app.state.kernel
         assert kernel.database.target.wraps_statements_in_transactions
         me = await signed_in_user(kernel)
@@ -45,7 +49,7 @@ async def test_of_ten_writers_with_one_tag_one_wins_through_pgbouncer(
 async def test_ten_creates_with_one_key_make_one_task_through_pgbouncer_across_two_workers(
     pgbouncer: PgBouncer, cluster_database: str
 ) -> None:
-    settings = settings_for(through(pgbouncer, cluster_database), database_pooled=True)
+    settings = pooled(pgbouncer, cluster_database)
     async with running_app(settings) as first, running_app(settings) as second:
         kernel: Kernel = first.state.kernel
         me = await signed_in_user(kernel)
