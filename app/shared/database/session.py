@@ -65,6 +65,23 @@ class Session:
                 raise
             raise translated from error
 
+    async def commit(self) -> None:
+        """Makes what ran so far visible to other connections now, before the request ends.
+
+        Statements commit by themselves anyway; where the whole session is one transaction (behind a pooler that
+        cannot keep prepared statements) this commits it, and the next statement opens the next one.
+        """
+        if self._pinned is None:
+            return
+        pinned, self._pinned = self._pinned, None
+        try:
+            await pinned.__aexit__(None, None, None)
+        except Exception as error:
+            translated = self._translated(error)
+            if translated is None:
+                raise
+            raise translated from error
+
     async def close(self, error: BaseException | None = None) -> None:
         """Ends the session's transaction (if it is one) and hands the connection back.
 
@@ -84,9 +101,12 @@ class Session:
                 await self._source.release(connection)
 
     async def _connected(self) -> DriverConnection:
-        if self._connection is not None:
+        if self._connection is not None and (self._pinned is not None or not self._one_transaction):
             return self._connection
-        connection = self._connection = await self._source.acquire()
+        connection = self._connection
+        if connection is None:
+            connection = self._connection = await self._source.acquire()
+        # else: after commit(), the same connection opens the next transaction
         if self._one_transaction:
             pinned = connection.transaction()
             try:

@@ -29,7 +29,7 @@ from app.shared.settings import Settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What a browser may read of an answer, beyond the CORS-safelisted headers.
-EXPOSED_HEADERS = ["X-Request-ID", "Location", "Retry-After"]
+EXPOSED_HEADERS = ["X-Request-ID", "Location", "Retry-After", "ETag", "X-Total-Count", "Link", "Idempotent-Replayed"]
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 _ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 # Auth and task responses hold personal data: no cache may keep them.
