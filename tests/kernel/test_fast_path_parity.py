@@ -25,6 +25,7 @@ _MASKS = [
     (re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+"), "<jwt>"),
     (re.compile(r"parity-[0-9a-f]+"), "<person>"),
     (re.compile(r'"refresh_token":"[^"]+"'), '"refresh_token":"<token>"'),
+    (re.compile(r'"[0-9a-f]{32}"'), '"<list tag>"'),
 ]
 _VARYING_HEADERS = {"x-request-id", "content-length", "location", "ratelimit-reset", "retry-after"}
 
@@ -122,6 +123,31 @@ async def _walk(client: httpx.AsyncClient, email: str) -> list[Answer]:
     await send("patch", "PATCH", task, headers=auth, json={"is_completed": False})
     await send("toggle", "PATCH", f"{task}/toggle", headers=auth)
     await send("complete", "PATCH", f"{task}/complete", headers=auth)
+    etag = (await send("get, for its tag", "GET", task, headers=auth)).headers["ETag"]
+    await send("get, not modified", "GET", task, headers=auth | {"If-None-Match": etag})
+    await send("get, bad If-None-Match", "GET", task, headers=auth | {"If-None-Match": "no quotes"})
+    await send("put, stale tag", "PUT", task, headers=auth | {"If-Match": '"999"'}, json={"title": "Stale"})
+    await send("put, current tag", "PUT", task, headers=auth | {"If-Match": etag}, json={"title": "Fresh"})
+    await send("put, any tag", "PUT", task, headers=auth | {"If-Match": "*"}, json={"title": "Any"})
+    await send("put, malformed tag", "PUT", task, headers=auth | {"If-Match": "W/"}, json={"title": "x"})
+    await send("toggle, stale tag", "PATCH", f"{task}/toggle", headers=auth | {"If-Match": etag})
+    keyed = auth | {"Idempotency-Key": "parity-key-1"}
+    await send("create, keyed", "POST", "/api/tasks", headers=keyed, json={"title": "Once"})
+    await send("create, keyed again", "POST", "/api/tasks", headers=keyed, json={"title": "Once"})
+    await send("create, key reused", "POST", "/api/tasks", headers=keyed, json={"title": "Other"})
+    await send(
+        "create, key too long", "POST", "/api/tasks", headers=auth | {"Idempotency-Key": "k" * 256}, json={"title": "t"}
+    )
+    await send("toggle, keyed", "PATCH", f"{task}/toggle", headers=auth | {"Idempotency-Key": "parity-key-2"})
+    await send("toggle, keyed again", "PATCH", f"{task}/toggle", headers=auth | {"Idempotency-Key": "parity-key-2"})
+    await send("toggle, other route's key", "PATCH", f"{task}/toggle", headers=keyed)
+    listed = await send("list, first page", "GET", "/api/tasks?limit=2&offset=1&sort=title", headers=auth)
+    await send(
+        "list, not modified",
+        "GET",
+        "/api/tasks?limit=2&offset=1&sort=title",
+        headers=auth | {"If-None-Match": listed.headers["ETag"]},
+    )
     await send("method not allowed", "DELETE", "/api/tasks", headers=auth)
     await send(
         "preflight",

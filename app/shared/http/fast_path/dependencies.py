@@ -23,7 +23,12 @@ from fastapi.dependencies.models import (
     _is_coroutine_callable,
     _is_gen_callable,
 )
-from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
+from fastapi.dependencies.utils import (
+    _get_param_aliases,
+    _get_param_model,
+    request_body_to_args,
+    request_params_to_args,
+)
 from fastapi.security import SecurityScopes
 from starlette.requests import Request
 from starlette.responses import Response
@@ -105,7 +110,9 @@ class DependencyPlan:
         self.plain_path_params = [field.name for field in dependant.path_params if _is_plain_text(field)]
         self.path_params = [field for field in dependant.path_params if not _is_plain_text(field)]
         self.query_params = dependant.query_params
-        self.header_params = dependant.header_params
+        # Each header with the names it may come under when its absence simply means None (If-Match, an
+        # Idempotency-Key): most requests send none of them, and FastAPI would validate None for each.
+        self.header_params = [(field, _optional_header_names(field)) for field in dependant.header_params]
         self.cookie_params = dependant.cookie_params
         self.body_params = dependant.body_params
         self.embed_body_fields = embed_body_fields
@@ -143,7 +150,12 @@ class DependencyPlan:
         if self.query_params:
             self._take(request_params_to_args(self.query_params, request.query_params), values, errors)
         if self.header_params:
-            self._take(request_params_to_args(self.header_params, request.headers), values, errors)
+            headers = request.headers
+            for field, optional_names in self.header_params:
+                if optional_names is not None and not any(name in headers for name in optional_names):
+                    values[field.name] = None
+                else:
+                    self._take(request_params_to_args([field], headers), values, errors)
         if self.cookie_params:
             self._take(request_params_to_args(self.cookie_params, request.cookies), values, errors)
         if self.body_params:
@@ -206,6 +218,13 @@ class DependencyPlan:
     def _take(solved: Solved, values: dict[str, Any], errors: list[Any]) -> None:
         values.update(solved[0])
         errors.extend(solved[1])
+
+
+def _optional_header_names(field: ModelField) -> tuple[str, ...] | None:
+    """The names a header may come under, when leaving it out means None; else None (validate it every time)."""
+    if field.field_info.is_required() or field.field_info.default is not None or _get_param_model(field) is not None:
+        return None
+    return tuple(request_name for _, request_name in _get_param_aliases(field))
 
 
 def _is_plain_text(field: ModelField) -> bool:
