@@ -44,17 +44,31 @@ def error_schema(operation: dict[str, Any], status: str) -> str:
     return str(operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]).rsplit("/", 1)[1]
 
 
-def test_tags_are_the_three_areas_in_the_order_a_person_uses_them() -> None:
-    assert [tag["name"] for tag in SPEC["tags"]] == ["Service", "Auth", "Tasks"]
+TAGS = ["Service", "Auth", "Tasks", "Tasks by user id"]
+
+
+def test_tags_are_the_areas_in_the_order_a_person_uses_them_the_user_id_copies_last() -> None:
+    assert [tag["name"] for tag in SPEC["tags"]] == TAGS
     assert all(tag.get("description") for tag in SPEC["tags"])
     for method, path, _, operation in OPERATIONS:
         assert len(operation["tags"]) == 1, (method, path)
-        assert operation["tags"][0] in {"Service", "Auth", "Tasks"}, (method, path)
+        assert operation["tags"][0] in TAGS, (method, path)
 
 
-def test_servers_are_relative_so_try_it_out_calls_the_server_that_served_the_document() -> None:
-    assert SPEC["servers"]
-    assert all("://" not in server["url"] for server in SPEC["servers"])
+@cases(lambda route: route.path_format.startswith("/api/"))
+def test_each_task_route_is_under_tasks_and_its_user_id_copy_under_its_own_tag(
+    method: str, path: str, route: APIRoute, operation: dict[str, Any]
+) -> None:
+    if path.startswith("/api/{user_id}/"):
+        assert operation["tags"] == ["Tasks by user id"]
+        original = SPEC["paths"][path.replace("/api/{user_id}/tasks", "/api/tasks", 1)][method.lower()]
+        assert original["tags"] == ["Tasks"]
+    else:
+        assert operation["tags"] != ["Tasks by user id"]
+
+
+def test_the_built_document_names_a_relative_server_so_a_committed_copy_names_no_host() -> None:
+    assert SPEC["servers"] == [{"url": "/", "description": "The server that served this document"}]
 
 
 @cases(needs_token)

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.node_packages import ensure_node_modules, require_node
@@ -78,3 +79,10 @@ def test_the_collection_runs_green(node: str, live_server: UvicornProcess, tmp_p
     assert (stats["requests"]["failed"], stats["assertions"]["failed"]) == (0, 0), run["cli"]
     assert [execution["item"]["name"] for execution in run["executions"]] == EXPECTED_REQUESTS
     assert (stats["requests"]["total"], stats["assertions"]["total"]) == (len(EXPECTED_REQUESTS), EXPECTED_ASSERTIONS)
+
+
+def test_the_document_imported_by_url_names_the_server_it_came_from(live_server: UvicornProcess) -> None:
+    # Postman's "Import -> Link" makes the first server `{{baseUrl}}`: a `/` there failed every request unsent.
+    server = httpx.get(f"{live_server.base_url}/openapi.json").json()["servers"][0]["url"]
+    assert server == live_server.base_url
+    assert httpx.get(f"{server}/health").status_code == 200
