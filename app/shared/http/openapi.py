@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 
 from app.shared.http.discovery import mounted_routes
 from app.shared.http.middleware.client_address import TrustedProxies
+from app.shared.http.openapi_headers import document_request_headers
 from app.shared.http.openapi_responses import RouteFacts, document_responses
 from app.shared.http.openapi_schemas import refine_schemas
 from app.shared.http.openapi_servers import RELATIVE_SERVER, serve_document
@@ -65,6 +66,7 @@ def install_openapi(app: FastAPI) -> None:
             components = schema.setdefault("components", {})
             settings = kernel_of(app).settings
             for route, method, operation in _operations(schema, routes):
+                document_request_headers(operation)
                 document_responses(operation, RouteFacts.of(route, method, routes), components, settings)
             refine_schemas(schema)
         return app.openapi_schema  # type: ignore[return-value]
