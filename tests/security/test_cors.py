@@ -42,3 +42,23 @@ async def test_a_preflight_from_the_frontend_is_answered(client: httpx.AsyncClie
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == ALLOWED
+
+
+async def test_a_page_may_send_the_safe_write_headers_and_read_the_answers_they_bring(
+    client: httpx.AsyncClient,
+) -> None:
+    requested = "authorization, content-type, if-match, if-none-match, idempotency-key"
+    preflight = await client.options(
+        "/api/tasks/3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": requested,
+        },
+    )
+    assert preflight.status_code == 200
+    allowed = {name.strip().lower() for name in preflight.headers["access-control-allow-headers"].split(",")}
+    assert {"if-match", "if-none-match", "idempotency-key"} <= allowed
+    answer = await client.get("/health", headers={"Origin": ALLOWED})
+    exposed = {name.strip().lower() for name in answer.headers["access-control-expose-headers"].split(",")}
+    assert {"etag", "x-total-count", "link", "idempotent-replayed", "location", "retry-after"} <= exposed
