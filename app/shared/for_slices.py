@@ -16,6 +16,7 @@ from app.shared.database import Row, Session, Statement
 from app.shared.database.column_types import utc_now
 from app.shared.database.storable_text import NoNulCharacters
 from app.shared.database.tables import NAME_MAX_LENGTH, USER_PUBLIC_COLUMNS, SignIn, Task, User
+from app.shared.entity_tags import TagCondition
 from app.shared.errors import (
     AuthenticationError,
     ConflictError,
@@ -23,6 +24,7 @@ from app.shared.errors import (
     InvalidCredentialsError,
     ServiceUnavailableError,
 )
+from app.shared.http.conditional import IfMatch, IfNoneMatch, task_response
 from app.shared.http.dependencies import (
     AuthRateLimit,
     CurrentUser,
@@ -46,15 +48,18 @@ from app.shared.tasks.rows import (
     parse_task_id,
     reject_missing_task,
 )
+from app.shared.tasks.versions import FIRST_VERSION, VERSIONED_TASK_COLUMNS, TaskWrite
 
 __all__ = [
     "CALLERS_TASK",
     "COMPLETED_KEYS",
+    "FIRST_VERSION",
     "INSERT_SIGN_IN",
     "NAME_MAX_LENGTH",
     "OWNER_ID",
     "TASK_COLUMNS",
     "USER_PUBLIC_COLUMNS",
+    "VERSIONED_TASK_COLUMNS",
     "AuthRateLimit",
     "AuthSession",
     "AuthenticationError",
@@ -63,6 +68,8 @@ __all__ = [
     "DuplicateValueError",
     "EmailAddress",
     "ErrorMessage",
+    "IfMatch",
+    "IfNoneMatch",
     "InvalidCredentialsError",
     "Message",
     "NoNulCharacters",
@@ -77,11 +84,13 @@ __all__ = [
     "SignIn",
     "SignInEmailLimit",
     "Statement",
+    "TagCondition",
     "Task",
     "TaskDescription",
     "TaskPublic",
     "TaskRouter",
     "TaskTitle",
+    "TaskWrite",
     "TokenPair",
     "TokenService",
     "TokensDep",
@@ -101,5 +110,6 @@ __all__ = [
     "security_event",
     "sign_in_is_live",
     "start_sign_in",
+    "task_response",
     "utc_now",
 ]

@@ -197,25 +197,25 @@ export interface paths {
         };
         /**
          * Get Task
-         * @description One of the caller's tasks; another user's task is 404, as if it did not exist.
+         * @description One of the caller's tasks; another user's task is 404, as if it did not exist. 304 while unchanged.
          */
         get: operations["getTask"];
         /**
          * Replace Task
-         * @description Change the fields given (at least one); the others stay as they are.
+         * @description Change the fields given (at least one); the others stay as they are. With `If-Match`, only that version.
          */
         put: operations["replaceTask"];
         post?: never;
         /**
          * Delete Task
-         * @description Delete one of the caller's tasks; answers 204 with an empty body.
+         * @description Delete one of the caller's tasks; answers 204 with an empty body. With `If-Match`, only that version.
          */
         delete: operations["deleteTask"];
         options?: never;
         head?: never;
         /**
          * Update Task
-         * @description Same as PUT: change the fields given (at least one).
+         * @description Same as PUT: change the fields given (at least one). With `If-Match`, only that version.
          */
         patch: operations["updateTask"];
         trace?: never;
@@ -297,14 +297,14 @@ export interface paths {
         };
         /**
          * Get Task (by user id)
-         * @description One of the caller's tasks; another user's task is 404, as if it did not exist.
+         * @description One of the caller's tasks; another user's task is 404, as if it did not exist. 304 while unchanged.
          *
          *     Alias of `GET /api/tasks/{task_id}`; a `user_id` other than the caller's is 404.
          */
         get: operations["getTaskByUserId"];
         /**
          * Replace Task (by user id)
-         * @description Change the fields given (at least one); the others stay as they are.
+         * @description Change the fields given (at least one); the others stay as they are. With `If-Match`, only that version.
          *
          *     Alias of `PUT /api/tasks/{task_id}`; a `user_id` other than the caller's is 404.
          */
@@ -312,7 +312,7 @@ export interface paths {
         post?: never;
         /**
          * Delete Task (by user id)
-         * @description Delete one of the caller's tasks; answers 204 with an empty body.
+         * @description Delete one of the caller's tasks; answers 204 with an empty body. With `If-Match`, only that version.
          *
          *     Alias of `DELETE /api/tasks/{task_id}`; a `user_id` other than the caller's is 404.
          */
@@ -321,7 +321,7 @@ export interface paths {
         head?: never;
         /**
          * Update Task (by user id)
-         * @description Same as PUT: change the fields given (at least one).
+         * @description Same as PUT: change the fields given (at least one). With `If-Match`, only that version.
          *
          *     Alias of `PATCH /api/tasks/{task_id}`; a `user_id` other than the caller's is 404.
          */
@@ -2088,7 +2088,10 @@ export interface operations {
     getTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
+                "If-None-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2219,7 +2222,10 @@ export interface operations {
     replaceTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2384,7 +2390,10 @@ export interface operations {
     deleteTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2501,7 +2510,10 @@ export interface operations {
     updateTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2666,7 +2678,10 @@ export interface operations {
     completeTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2797,7 +2812,10 @@ export interface operations {
     toggleTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -3238,7 +3256,10 @@ export interface operations {
     getTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
+                "If-None-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3371,7 +3392,10 @@ export interface operations {
     replaceTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3538,7 +3562,10 @@ export interface operations {
     deleteTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3657,7 +3684,10 @@ export interface operations {
     updateTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3824,7 +3854,10 @@ export interface operations {
     completeTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3957,7 +3990,10 @@ export interface operations {
     toggleTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */

@@ -57,6 +57,9 @@ class Task(SQLModel, table=True):
     completed: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
+    # 1 on create, one more on every write (app/shared/tasks/versions.py): the task's ETag, and what If-Match
+    # compares inside the write's own statement.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")}, nullable=False)
 
 
 class SignIn(SQLModel, table=True):
