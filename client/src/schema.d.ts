@@ -551,6 +551,15 @@ export interface components {
             status: string;
         };
         /**
+         * TaskChangedMessage
+         * @description A 412: `If-Match` named an old version; `task` is the current one (its tag in `ETag`).
+         */
+        TaskChangedMessage: {
+            detail: string;
+            message: string;
+            task: components["schemas"]["TaskPublic"];
+        };
+        /**
          * TaskCreate
          * @example {
          *       "title": "Buy milk"
@@ -734,6 +743,16 @@ export interface components {
     requestBodies: never;
     headers: {
         /**
+         * @description The version of what this answer holds, a strong entity tag that changes whenever it changes. Send it back as `If-Match` to change only this version (412 otherwise), or as `If-None-Match` to get a 304 while it is current.
+         * @example "3"
+         */
+        ETag: string;
+        /**
+         * @description With `limit`: the next and previous pages (RFC 8288, `rel="next"`, `rel="prev"`), whichever exist, each a URL that keeps the other query parameters.
+         * @example </api/tasks?limit=20&offset=40>; rel="next", </api/tasks?limit=20&offset=0>; rel="prev"
+         */
+        Link: string;
+        /**
          * @description The created resource's own address, a path on this server (`/api/tasks/{task_id}`).
          * @example /api/tasks/3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e
          */
@@ -760,6 +779,11 @@ export interface components {
         "Retry-After": number;
         /** @description The scheme to authenticate with: always `Bearer`. */
         "WWW-Authenticate": "Bearer";
+        /**
+         * @description How many of the caller's tasks match the filter, whatever `limit` and `offset` say.
+         * @example 42
+         */
+        "X-Total-Count": number;
     };
     pathItems: never;
 }
@@ -897,7 +921,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1129,7 +1153,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1286,7 +1310,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1443,7 +1467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1589,7 +1613,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1746,7 +1770,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1832,9 +1856,11 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1952,6 +1978,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     Location: components["headers"]["Location"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -2020,7 +2047,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2089,8 +2116,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
-                "If-None-Match"?: string[] | null;
+                /**
+                 * @description The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2102,6 +2132,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2121,6 +2152,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-None-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-None-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -2223,8 +2280,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2240,6 +2300,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2261,7 +2322,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /** @description The body is not valid JSON; or `If-Match` is neither `*` nor a list of quoted entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2307,6 +2368,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -2322,7 +2409,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2391,8 +2478,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2410,6 +2500,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
             401: {
@@ -2440,6 +2545,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
             /** @description Validation Error */
@@ -2511,8 +2642,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2528,6 +2662,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2549,7 +2684,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /** @description The body is not valid JSON; or `If-Match` is neither `*` nor a list of quoted entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2595,6 +2730,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -2610,7 +2771,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2679,8 +2840,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2692,6 +2856,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2711,6 +2876,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -2742,6 +2922,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
             /** @description Validation Error */
@@ -2813,8 +3019,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2826,6 +3035,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2845,6 +3055,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -2876,6 +3101,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
             /** @description Validation Error */
@@ -2967,9 +3218,11 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3105,6 +3358,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     Location: components["headers"]["Location"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -3188,7 +3442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3257,8 +3511,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
-                "If-None-Match"?: string[] | null;
+                /**
+                 * @description The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3272,6 +3529,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3291,6 +3549,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-None-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-None-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -3393,8 +3677,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3412,6 +3699,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3433,7 +3721,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /** @description The body is not valid JSON; or `If-Match` is neither `*` nor a list of quoted entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3479,6 +3767,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -3494,7 +3808,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3563,8 +3877,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3584,6 +3901,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
             401: {
@@ -3614,6 +3946,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
             /** @description Validation Error */
@@ -3685,8 +4043,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3704,6 +4065,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3725,7 +4087,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /** @description The body is not valid JSON; or `If-Match` is neither `*` nor a list of quoted entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3771,6 +4133,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -3786,7 +4174,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3855,8 +4243,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3870,6 +4261,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3889,6 +4281,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -3920,6 +4327,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
             /** @description Validation Error */
@@ -3991,8 +4424,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -4006,6 +4442,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4025,6 +4462,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -4056,6 +4508,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
             /** @description Validation Error */

@@ -20,6 +20,7 @@ from tests.openapi.documents import (
     response_roots,
     routes,
     schema_names,
+    takes_header,
     uses_session,
 )
 
@@ -178,6 +179,11 @@ def test_every_error_has_the_real_error_body_and_an_example() -> None:
             if int(status) < 400:
                 continue
             media = response["content"]["application/json"]
+            if status == "412":
+                # A stale If-Match: the error, and the task as it is now.
+                assert error_schema(operation, status) == "TaskChangedMessage", (method, path)
+                assert set(media["example"]) == {"detail", "message", "task"}, (method, path, status)
+                continue
             assert error_schema(operation, status) in {"ErrorMessage", "ValidationErrorMessage"}, (method, path)
             assert set(media["example"]) == {"detail", "message"}, (method, path, status)
     assert "HTTPValidationError" not in SPEC["components"]["schemas"]
@@ -228,3 +234,42 @@ def test_a_cross_site_403_is_documented_only_while_session_cookies_are_on() -> N
         if "403" in responses:
             example = responses["403"]["content"]["application/json"]["example"]
             assert example["detail"] == CrossSiteRequestError.detail
+
+
+def _header_parameter(operation: dict[str, Any], name: str) -> dict[str, Any]:
+    (parameter,) = [p for p in operation["parameters"] if p["in"] == "header" and p["name"] == name]
+    return parameter
+
+
+@cases(lambda route: takes_header(route, "If-Match"))
+def test_a_conditional_write_documents_if_match_412_with_the_current_task_and_400(
+    method: str, path: str, route: APIRoute, operation: dict[str, Any]
+) -> None:
+    assert _header_parameter(operation, "If-Match")["schema"] == {"type": "string"}
+    assert error_schema(operation, "412") == "TaskChangedMessage"
+    assert "ETag" in operation["responses"]["412"]["headers"]
+    assert "If-Match" in operation["responses"]["400"]["description"]
+    for status, response in operation["responses"].items():
+        if status.startswith("2"):
+            assert ("ETag" in response.get("headers", {})) == ("content" in response), (status, response)
+
+
+@cases(lambda route: takes_header(route, "If-None-Match"))
+def test_a_conditional_read_documents_if_none_match_and_a_bodiless_304_with_its_tag(
+    method: str, path: str, route: APIRoute, operation: dict[str, Any]
+) -> None:
+    assert _header_parameter(operation, "If-None-Match")["schema"] == {"type": "string"}
+    assert "content" not in operation["responses"]["304"]
+    assert "ETag" in operation["responses"]["304"]["headers"]
+    assert "ETag" in operation["responses"]["200"]["headers"]
+
+
+def test_only_routes_that_take_the_headers_document_304_and_412() -> None:
+    for method, path, route, operation in OPERATIONS:
+        assert ("304" in operation["responses"]) == takes_header(route, "If-None-Match"), (method, path)
+        assert ("412" in operation["responses"]) == takes_header(route, "If-Match"), (method, path)
+
+
+@cases(_creates)
+def test_a_create_answers_the_new_items_tag(method: str, path: str, route: APIRoute, operation: dict[str, Any]) -> None:
+    assert "ETag" in operation["responses"]["201"]["headers"]

@@ -301,7 +301,8 @@ def _error_body(
     media = response.setdefault("content", {}).setdefault(JSON, {})
     if status == 422:
         media["schema"] = {"$ref": SCHEMAS + _validation_error_schema(components)}
-        media.setdefault("example", VALIDATION_ERROR_EXAMPLE if facts.takes_body else KEY_REUSED_EXAMPLE)
+        reused_key_only = facts.idempotent and not facts.takes_body
+        media.setdefault("example", KEY_REUSED_EXAMPLE if reused_key_only else VALIDATION_ERROR_EXAMPLE)
         return
     if status == 412 and IF_MATCH in facts.request_headers:
         media["schema"] = {"$ref": SCHEMAS + _changed_schema(components)}
