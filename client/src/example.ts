@@ -65,15 +65,38 @@ async function main(): Promise<void> {
   );
   const same = (task: Task) => task.id === created.id;
   await step("listTasks", () => api.listTasks({ status: "pending" }), (tasks) => tasks.some(same));
-  await step("toggleTask", () => api.toggleTask(created.id), (task) => same(task) && task.completed);
+  const toggled = await step(
+    "toggleTask",
+    () => api.toggleTask(created.id, { etag: created.etag }),
+    (task) => same(task) && task.completed && task.etag !== created.etag,
+  );
   const renamed = (task: Task) => task.title === "Buy oat milk";
-  await step("updateTask", () => api.updateTask(created.id, { title: "Buy oat milk" }), renamed);
+  const updated = await step(
+    "updateTask",
+    () => api.updateTask(created.id, { title: "Buy oat milk" }, { etag: toggled.etag }),
+    renamed,
+  );
+  // Another tab still holds the toggled copy: its edit names that version, and is refused with the current task.
+  const conflict = await refused("updateTask on a stale version", 412, () =>
+    api.updateTask(created.id, { title: "Buy rice milk" }, { etag: toggled.etag }),
+  );
+  const current = conflict?.currentTask;
+  steps.push({
+    step: "currentTask",
+    ok: current !== undefined && renamed(current) && current.etag === updated.etag,
+    seen: current,
+  });
   const cleared = (task: Task) => task.description === null;
-  await step("replaceTask", () => api.replaceTask(created.id, { description: null }), cleared);
-  await step("getTask", () => api.getTask(created.id), (task) => renamed(task) && task.completed);
+  const replaced = await step(
+    "replaceTask",
+    () => api.replaceTask(created.id, { description: null }, { etag: updated.etag }),
+    cleared,
+  );
+  await step("refreshTask while unchanged", () => api.refreshTask(replaced), (task) => task === replaced);
+  await step("getTask", () => api.getTask(created.id), (task) => renamed(task) && task.etag === replaced.etag);
   const invalid = await refused("createTask refused", 422, () => api.createTask({ title: "" }));
   steps.push({ step: "fieldErrors", ok: "title" in (invalid?.fieldErrors ?? {}), seen: invalid?.fieldErrors });
-  await step("deleteTask", () => api.deleteTask(created.id), () => true);
+  await step("deleteTask", () => api.deleteTask(created.id, { etag: replaced.etag }), () => true);
   await refused("getTask after delete", 404, () => api.getTask(created.id));
   await step("signOut", () => api.signOut(), () => true);
   await refused("listTasks after signOut", 401, () => api.listTasks());
