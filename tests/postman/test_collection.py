@@ -28,15 +28,17 @@ EXPECTED_REQUESTS = [
     "Create a task",
     "List tasks",
     "Get a task",
+    "Get it again while unchanged (304)",
     "Update a task (PUT)",
     "Update a task (PATCH)",
+    "Update with a stale If-Match (412)",
     "Toggle a task",
     "Delete a task",
     "List tasks without a token (401)",
     "Create a task with an empty title (422)",
     "Sign out",
 ]
-EXPECTED_ASSERTIONS = 31
+EXPECTED_ASSERTIONS = 40
 
 
 @pytest.fixture(scope="module")
