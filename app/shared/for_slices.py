@@ -34,6 +34,7 @@ from app.shared.http.dependencies import (
     SignInEmailLimit,
     TokensDep,
 )
+from app.shared.http.idempotency import Idempotent
 from app.shared.http.messages import ErrorMessage, Message
 from app.shared.http.responses import json_response
 from app.shared.http.task_routes import TaskRouter
@@ -68,6 +69,7 @@ __all__ = [
     "DuplicateValueError",
     "EmailAddress",
     "ErrorMessage",
+    "Idempotent",
     "IfMatch",
     "IfNoneMatch",
     "InvalidCredentialsError",

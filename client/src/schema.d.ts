@@ -179,7 +179,7 @@ export interface paths {
         put?: never;
         /**
          * Create Task
-         * @description Create a task owned by the caller; `Location` names the new task.
+         * @description Create a task owned by the caller; `Location` names the new task; a retried `Idempotency-Key` makes none.
          */
         post: operations["createTask"];
         delete?: never;
@@ -255,7 +255,7 @@ export interface paths {
         head?: never;
         /**
          * Toggle Task
-         * @description Flip `completed` atomically; the response shows the state this flip produced.
+         * @description Flip `completed` atomically; the response shows the state this flip produced (once per `Idempotency-Key`).
          */
         patch: operations["toggleTask"];
         trace?: never;
@@ -277,7 +277,7 @@ export interface paths {
         put?: never;
         /**
          * Create Task (by user id)
-         * @description Create a task owned by the caller; `Location` names the new task.
+         * @description Create a task owned by the caller; `Location` names the new task; a retried `Idempotency-Key` makes none.
          *
          *     Alias of `POST /api/tasks`; a `user_id` other than the caller's is 404.
          */
@@ -365,7 +365,7 @@ export interface paths {
         head?: never;
         /**
          * Toggle Task (by user id)
-         * @description Flip `completed` atomically; the response shows the state this flip produced.
+         * @description Flip `completed` atomically; the response shows the state this flip produced (once per `Idempotency-Key`).
          *
          *     Alias of `PATCH /api/tasks/{task_id}/toggle`; a `user_id` other than the caller's is 404.
          */
@@ -747,6 +747,8 @@ export interface components {
          * @example "3"
          */
         ETag: string;
+        /** @description Present, and `true`, when this is the kept answer to an earlier request with the same `Idempotency-Key`: nothing ran again. */
+        "Idempotent-Replayed": "true";
         /**
          * @description With `limit`: the next and previous pages (RFC 8288, `rel="next"`, `rel="prev"`), whichever exist, each a URL that keeps the other query parameters.
          * @example </api/tasks?limit=20&offset=40>; rel="next", </api/tasks?limit=20&offset=0>; rel="prev"
@@ -1965,7 +1967,13 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1979,6 +1987,7 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -2032,6 +2041,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -2047,7 +2071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation (`message` sums up every field). */
+            /** @description A field failed validation (`message` sums up every field); or the `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2845,6 +2869,11 @@ export interface operations {
                  * @example "3"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 task_id: string;
@@ -2857,6 +2886,7 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2924,6 +2954,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
             412: {
                 headers: {
@@ -2950,7 +2995,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2960,19 +3005,16 @@ export interface operations {
                      * @example {
                      *       "detail": [
                      *         {
-                     *           "ctx": {
-                     *             "min_length": 1
-                     *           },
-                     *           "input": " ",
+                     *           "input": null,
                      *           "loc": [
-                     *             "body",
-                     *             "title"
+                     *             "header",
+                     *             "Idempotency-Key"
                      *           ],
-                     *           "msg": "String should have at least 1 character",
-                     *           "type": "string_too_short"
+                     *           "msg": "This Idempotency-Key was used for a different request",
+                     *           "type": "idempotency_key_reused"
                      *         }
                      *       ],
-                     *       "message": "title: String should have at least 1 character"
+                     *       "message": "This Idempotency-Key was used for a different request"
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorMessage"];
@@ -3024,6 +3066,11 @@ export interface operations {
                  * @example "3"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 task_id: string;
@@ -3036,6 +3083,7 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3103,6 +3151,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
             412: {
                 headers: {
@@ -3129,7 +3192,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3139,19 +3202,16 @@ export interface operations {
                      * @example {
                      *       "detail": [
                      *         {
-                     *           "ctx": {
-                     *             "min_length": 1
-                     *           },
-                     *           "input": " ",
+                     *           "input": null,
                      *           "loc": [
-                     *             "body",
-                     *             "title"
+                     *             "header",
+                     *             "Idempotency-Key"
                      *           ],
-                     *           "msg": "String should have at least 1 character",
-                     *           "type": "string_too_short"
+                     *           "msg": "This Idempotency-Key was used for a different request",
+                     *           "type": "idempotency_key_reused"
                      *         }
                      *       ],
-                     *       "message": "title: String should have at least 1 character"
+                     *       "message": "This Idempotency-Key was used for a different request"
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorMessage"];
@@ -3342,7 +3402,13 @@ export interface operations {
     createTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
                 user_id: string;
@@ -3359,6 +3425,7 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -3427,6 +3494,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -3442,7 +3524,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation (`message` sums up every field). */
+            /** @description A field failed validation (`message` sums up every field); or the `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4248,6 +4330,11 @@ export interface operations {
                  * @example "3"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 task_id: string;
@@ -4262,6 +4349,7 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4329,6 +4417,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
             412: {
                 headers: {
@@ -4355,7 +4458,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4365,19 +4468,16 @@ export interface operations {
                      * @example {
                      *       "detail": [
                      *         {
-                     *           "ctx": {
-                     *             "min_length": 1
-                     *           },
-                     *           "input": " ",
+                     *           "input": null,
                      *           "loc": [
-                     *             "body",
-                     *             "title"
+                     *             "header",
+                     *             "Idempotency-Key"
                      *           ],
-                     *           "msg": "String should have at least 1 character",
-                     *           "type": "string_too_short"
+                     *           "msg": "This Idempotency-Key was used for a different request",
+                     *           "type": "idempotency_key_reused"
                      *         }
                      *       ],
-                     *       "message": "title: String should have at least 1 character"
+                     *       "message": "This Idempotency-Key was used for a different request"
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorMessage"];
@@ -4429,6 +4529,11 @@ export interface operations {
                  * @example "3"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 task_id: string;
@@ -4443,6 +4548,7 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4510,6 +4616,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
             412: {
                 headers: {
@@ -4536,7 +4657,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4546,19 +4667,16 @@ export interface operations {
                      * @example {
                      *       "detail": [
                      *         {
-                     *           "ctx": {
-                     *             "min_length": 1
-                     *           },
-                     *           "input": " ",
+                     *           "input": null,
                      *           "loc": [
-                     *             "body",
-                     *             "title"
+                     *             "header",
+                     *             "Idempotency-Key"
                      *           ],
-                     *           "msg": "String should have at least 1 character",
-                     *           "type": "string_too_short"
+                     *           "msg": "This Idempotency-Key was used for a different request",
+                     *           "type": "idempotency_key_reused"
                      *         }
                      *       ],
-                     *       "message": "title: String should have at least 1 character"
+                     *       "message": "This Idempotency-Key was used for a different request"
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorMessage"];

@@ -20,6 +20,8 @@ from app.shared.tasks.rows import TASK_NOT_FOUND
 
 TASKS_PREFIX = "/api/tasks"
 USER_TASKS_PREFIX = "/api/{user_id}/tasks"
+# The alias's path parameter: always the caller's own id, so it never makes two requests different.
+USER_ID_PARAMETER = "user_id"
 
 # The copies' own tag, declared after the slices' "Tasks" (openapi.py), so each route shows once where it is sought.
 USER_TASKS_TAG = "Tasks by user id"
