@@ -119,3 +119,19 @@ async def test_a_documented_304_is_sent_with_the_tag_and_no_body(client: httpx.A
     tag = created.headers["ETag"]
     unchanged = await client.get(created.headers["Location"], headers=me.headers | {"If-None-Match": tag})
     assert (unchanged.status_code, unchanged.content, unchanged.headers["ETag"]) == (304, b"", tag)
+
+
+async def test_a_documented_replay_is_marked_and_a_reused_key_is_the_documented_422(
+    client: httpx.AsyncClient, kernel: Kernel
+) -> None:
+    spec = await spec_of(client)
+    me = await signed_in_user(kernel)
+    keyed = me.headers | {"Idempotency-Key": "documented-replay"}
+    first = await client.post("/api/tasks", json={"title": "once"}, headers=keyed)
+    again = await client.post("/api/tasks", json={"title": "once"}, headers=keyed)
+    assert "Idempotent-Replayed" in spec["paths"]["/api/tasks"]["post"]["responses"]["201"]["headers"]
+    assert (first.status_code, "Idempotent-Replayed" in first.headers) == (201, False)
+    assert (again.status_code, again.headers["Idempotent-Replayed"], again.json()) == (201, "true", first.json())
+    elsewhere = await client.patch(f"/api/tasks/{first.json()['id']}/toggle", headers=keyed)
+    documented = example(spec, "patch", "/api/tasks/{task_id}/toggle", 422)
+    assert (elsewhere.status_code, elsewhere.json()) == (422, documented)

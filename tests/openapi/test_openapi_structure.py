@@ -273,3 +273,29 @@ def test_only_routes_that_take_the_headers_document_304_and_412() -> None:
 @cases(_creates)
 def test_a_create_answers_the_new_items_tag(method: str, path: str, route: APIRoute, operation: dict[str, Any]) -> None:
     assert "ETag" in operation["responses"]["201"]["headers"]
+
+
+@cases(lambda route: takes_header(route, "Idempotency-Key"))
+def test_an_idempotent_route_documents_the_key_409_422_and_the_replay_mark(
+    method: str, path: str, route: APIRoute, operation: dict[str, Any]
+) -> None:
+    key = _header_parameter(operation, "Idempotency-Key")
+    assert key["schema"]["type"] == "string"
+    assert (key["schema"]["minLength"], key["schema"]["maxLength"]) == (1, 255)
+    assert error_schema(operation, "409") == "ErrorMessage"
+    assert "Idempotency-Key" in operation["responses"]["422"]["description"]
+    for status, response in operation["responses"].items():
+        assert ("Idempotent-Replayed" in response.get("headers", {})) == status.startswith("2"), status
+
+
+def test_every_header_parameter_is_one_string_as_a_client_sends_it() -> None:
+    parameters = [
+        parameter
+        for _, _, _, operation in OPERATIONS
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "header"
+    ]
+    assert {parameter["name"] for parameter in parameters} == {"If-Match", "If-None-Match", "Idempotency-Key"}
+    for parameter in parameters:
+        assert parameter["schema"]["type"] == "string", parameter
+        assert parameter["description"] and parameter["example"], parameter

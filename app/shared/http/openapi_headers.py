@@ -2,9 +2,10 @@
 headers a route takes for a safe retry or a safe edit (`If-Match`, `If-None-Match`, `Idempotency-Key`).
 
 A route declares a request header as a FastAPI `Header(alias=…)`, and FastAPI documents it with the Python type
-it is read as (`If-Match` as a list of field lines, nullable). A client sends one string, so each known request
-header is documented here as the string it is, with its rules and an example; openapi-typescript then types it
-`"If-Match"?: string`.
+it is read as (`If-Match` as a list of field lines, any header as nullable). A client sends one string, so each
+header parameter is documented as that string, with the constraints its declaration gives (`Idempotency-Key`'s
+length and characters); openapi-typescript then types it `"If-Match"?: string`. The three headers a frontend
+sends for safe edits and retries get their rules, from a client's side, and an example.
 """
 
 from typing import Any
@@ -66,7 +67,6 @@ REQUEST_HEADERS: dict[str, dict[str, Any]] = {
             "a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing "
             "changes. Without it the last write wins. A value that is no list of quoted tags is 400."
         ),
-        "schema": {"type": "string"},
         "example": ETAG_EXAMPLE,
     },
     "If-None-Match": {
@@ -74,7 +74,6 @@ REQUEST_HEADERS: dict[str, dict[str, Any]] = {
             "The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value "
             "that is no list of quoted tags is 400."
         ),
-        "schema": {"type": "string"},
         "example": ETAG_EXAMPLE,
     },
     "Idempotency-Key": {
@@ -84,15 +83,22 @@ REQUEST_HEADERS: dict[str, dict[str, Any]] = {
             "runs twice, for 24 hours. The same key with another body or on another route is 422; while the first "
             "request still runs, 409. 1 to 255 printable ASCII characters; keys are per user."
         ),
-        "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
         "example": "5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a",
     },
 }
 
 
 def document_request_headers(operation: dict[str, Any]) -> None:
-    """Each known header parameter documented as the string a client sends, with its rules and an example."""
+    """Each header parameter as the one string a client sends; the known ones with their rules and an example."""
     for parameter in operation.get("parameters", []):
-        known = REQUEST_HEADERS.get(parameter["name"]) if parameter.get("in") == "header" else None
-        if known is not None:
-            parameter.update(known)
+        if parameter.get("in") == "header":
+            parameter["schema"] = _one_value(parameter["schema"])
+            parameter.update(REQUEST_HEADERS.get(parameter["name"], {}))
+
+
+def _one_value(schema: dict[str, Any]) -> dict[str, Any]:
+    """`str | None` → the string; `list[str] | None` (every line of a repeated header) → one string."""
+    (value,) = [option for option in schema.get("anyOf", [schema]) if option.get("type") != "null"]
+    if value.get("type") == "array":
+        value = value["items"]
+    return {key: option for key, option in value.items() if key not in {"title", "description"}}

@@ -24,21 +24,26 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from app.shared.auth.session_cookies import SAFE_METHODS
+from app.shared.entity_tags import parse_tag_condition
 from app.shared.errors import (
     CrossSiteRequestError,
+    IdempotencyKeyInUseError,
+    IdempotencyKeyReusedError,
+    InvalidHeaderError,
     NotFoundError,
     PayloadTooLargeError,
     ServiceUnavailableError,
 )
 from app.shared.http.current_user import bearer_scheme
 from app.shared.http.dependencies import AuthRateLimit, SessionDep, SignInEmailLimit
-from app.shared.http.error_handlers import INVALID_JSON_DETAIL
+from app.shared.http.error_handlers import INVALID_JSON_DETAIL, KEY_REUSED_DETAIL
 from app.shared.http.messages import ErrorMessage
 from app.shared.http.openapi_headers import RESPONSE_HEADERS
 from app.shared.http.task_routes import TASKS_PREFIX, USER_TASKS_PREFIX
 from app.shared.settings import Settings
 from app.shared.tasks.public import TaskPublic
 from app.shared.tasks.rows import TASK_NOT_FOUND
+from app.shared.tasks.versions import TASK_CHANGED
 
 JSON = "application/json"
 SCHEMAS = "#/components/schemas/"
@@ -69,24 +74,10 @@ VALIDATION_ERROR_EXAMPLE = {
     "message": "title: String should have at least 1 character",
 }
 RATE_LIMITED_DETAIL = "Too many requests, retry in 42 seconds"
-TASK_CHANGED_DETAIL = "Task has changed"
-KEY_IN_USE_DETAIL = "A request with this Idempotency-Key is still running; retry later"
-KEY_REUSED_DETAIL = "This Idempotency-Key was used for a different request"
-KEY_REUSED_EXAMPLE = {
-    "detail": [
-        {
-            "type": "idempotency_key_reused",
-            "loc": ["header", "Idempotency-Key"],
-            "msg": KEY_REUSED_DETAIL,
-            "input": None,
-        }
-    ],
-    "message": KEY_REUSED_DETAIL,
-}
+KEY_REUSED_EXAMPLE = {"detail": KEY_REUSED_DETAIL, "message": IdempotencyKeyReusedError.detail}
 
-
-def malformed_tags_detail(header: str) -> str:
-    return f'{header} must be * or a list of quoted entity tags, such as "3"'
+# A value that is no entity tag (the quotes are missing): the parser's refusal of it is the documented example.
+UNQUOTED_TAG = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,13 +204,13 @@ def _derived_statuses(facts: RouteFacts, settings: Settings) -> dict[int, tuple[
     if facts.idempotent:
         statuses[409] = (
             "A request with this `Idempotency-Key` is still running: retry later, with the same key.",
-            KEY_IN_USE_DETAIL,
+            IdempotencyKeyInUseError.detail,
         )
     if IF_MATCH in facts.request_headers:
         statuses[412] = (
             "`If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, "
             "and `ETag` its tag.",
-            TASK_CHANGED_DETAIL,
+            TASK_CHANGED,
         )
     if facts.takes_body:
         statuses[413] = (
@@ -243,7 +234,7 @@ def _malformed_request(facts: RouteFacts) -> tuple[str, str] | None:
     """400: a body that is not JSON, or an entity-tag header that is not one."""
     causes = [("the body is not valid JSON", INVALID_JSON_DETAIL)] if facts.takes_body else []
     causes += [
-        (f"`{header}` is neither `*` nor a list of quoted entity tags", malformed_tags_detail(header))
+        (f"`{header}` is neither `*` nor a list of quoted entity tags", _refusal_of_unquoted_tag(header))
         for header, name in (("If-Match", IF_MATCH), ("If-None-Match", IF_NONE_MATCH))
         if name in facts.request_headers
     ]
@@ -251,6 +242,15 @@ def _malformed_request(facts: RouteFacts) -> tuple[str, str] | None:
         return None
     described = "; or ".join(cause for cause, _ in causes)
     return f"{described[0].upper()}{described[1:]}.", causes[0][1]
+
+
+def _refusal_of_unquoted_tag(header: str) -> str:
+    """What the server answers to `If-Match: 3`, in the parser's own words."""
+    try:
+        parse_tag_condition(header, [UNQUOTED_TAG])
+    except InvalidHeaderError as refused:
+        return refused.detail
+    raise RuntimeError(f"{header}: {UNQUOTED_TAG} parsed as an entity tag; the 400 example needs another value")
 
 
 def _invalid_request(facts: RouteFacts) -> tuple[str, str] | None:
