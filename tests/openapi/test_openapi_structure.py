@@ -298,4 +298,5 @@ def test_every_header_parameter_is_one_string_as_a_client_sends_it() -> None:
     assert {parameter["name"] for parameter in parameters} == {"If-Match", "If-None-Match", "Idempotency-Key"}
     for parameter in parameters:
         assert parameter["schema"]["type"] == "string", parameter
-        assert parameter["description"] and parameter["example"], parameter
+        assert parameter["description"], parameter
+        assert parameter["example"], parameter
