@@ -6,6 +6,7 @@
 //   });
 //   const task = await api.createTask({ title: "Buy milk" });         // a Task, or it throws an ApiError
 //   await api.updateTask(task.id, { title: "Buy oat milk" }, { etag: task.etag });   // 412 if changed since
+//   await api.createTask({ title: "Buy milk" }, { idempotencyKey });   // a retry with this key makes no second
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";
 
@@ -18,8 +19,9 @@ export type AccountSignIn = Schemas["AccountSignIn"];
 export type AuthSession = Schemas["AuthSession"];
 export type ListTasksQuery = NonNullable<paths["/api/tasks"]["get"]["parameters"]["query"]>;
 
-/** A task as one answer held it: `etag` is that answer's `ETag`, the version to send back as `If-Match`. */
-export type VersionedTask = Task & { etag: string };
+/** A task as one answer held it: `etag` is that answer's `ETag`, the version to send back as `If-Match`;
+ *  `replayed` is true when the answer is the kept one of an earlier request with the same `Idempotency-Key`. */
+export type VersionedTask = Task & { etag: string; replayed: boolean };
 
 /** Every error body: `detail` and `message`, one human line; a 422's `detail` lists the fields it refused, and a
  *  412's `task` is the task as it is now. */
@@ -28,6 +30,12 @@ export type ErrorBody = Schemas["ErrorMessage"] | Schemas["ValidationErrorMessag
 /** `etag`: change the task only if it is still at this version (`If-Match`); without it the last write wins. */
 export interface WriteOptions {
   etag?: string;
+}
+
+/** `idempotencyKey`: one per user action (`crypto.randomUUID()`), sent again unchanged with every retry of that
+ *  action, so a retry whose first answer was lost runs nothing twice. */
+export interface RetryOptions {
+  idempotencyKey?: string;
 }
 
 /** A token, or nothing when signed out; called before every request, so it may refresh one first. */
@@ -48,7 +56,7 @@ export class ApiError extends Error {
   /** A 412's task as it is now, someone else's change included; nothing of this request was written. */
   get currentTask(): VersionedTask | undefined {
     if (this.status !== 412 || !("task" in this.body) || this.etag === undefined) return undefined;
-    return { ...this.body.task, etag: this.etag };
+    return { ...this.body.task, etag: this.etag, replayed: false };
   }
 
   /** The fields a 422 refused, by name: `{ title: "String should have at least 1 character" }`. */
@@ -69,11 +77,17 @@ function unwrap<T>({ data, error, response }: { data?: T; error?: ErrorBody | st
 
 /** One task and the version its answer named. */
 function versioned(answer: { data?: Task; error?: ErrorBody | string; response: Response }): VersionedTask {
-  return { ...unwrap(answer), etag: answer.response.headers.get("ETag") ?? "" };
+  const headers = answer.response.headers;
+  const replayed = headers.get("Idempotent-Replayed") === "true";
+  return { ...unwrap(answer), etag: headers.get("ETag") ?? "", replayed };
 }
 
 function ifMatch({ etag }: WriteOptions): { "If-Match"?: string } {
   return etag === undefined ? {} : { "If-Match": etag };
+}
+
+function idempotencyKey({ idempotencyKey }: RetryOptions): { "Idempotency-Key"?: string } {
+  return idempotencyKey === undefined ? {} : { "Idempotency-Key": idempotencyKey };
 }
 
 export function createTodoApi({ baseUrl, getToken }: { baseUrl: string; getToken: TokenGetter }) {
@@ -102,8 +116,8 @@ export function createTodoApi({ baseUrl, getToken }: { baseUrl: string; getToken
     },
     listTasks: async (query: ListTasksQuery = {}): Promise<Task[]> =>
       unwrap(await client.GET("/api/tasks", { params: { query } })),
-    createTask: async (body: TaskCreate): Promise<VersionedTask> =>
-      versioned(await client.POST("/api/tasks", { body })),
+    createTask: async (body: TaskCreate, options: RetryOptions = {}): Promise<VersionedTask> =>
+      versioned(await client.POST("/api/tasks", { params: { header: idempotencyKey(options) }, body })),
     getTask: async (taskId: string): Promise<VersionedTask> =>
       versioned(await client.GET("/api/tasks/{task_id}", task(taskId))),
     /** The task again if it changed since `held` was read; `held` itself while it is current (a 304, no body). */
@@ -118,8 +132,11 @@ export function createTodoApi({ baseUrl, getToken }: { baseUrl: string; getToken
     /** PUT: the same rules as PATCH here (fields left out stay as they are). */
     replaceTask: async (taskId: string, body: TaskUpdate, options: WriteOptions = {}): Promise<VersionedTask> =>
       versioned(await client.PUT("/api/tasks/{task_id}", { ...written(taskId, options), body })),
-    toggleTask: async (taskId: string, options: WriteOptions = {}): Promise<VersionedTask> =>
-      versioned(await client.PATCH("/api/tasks/{task_id}/toggle", written(taskId, options))),
+    /** Flips `completed`; with `idempotencyKey`, a retry flips it once in all. */
+    toggleTask: async (taskId: string, options: WriteOptions & RetryOptions = {}): Promise<VersionedTask> => {
+      const header = { ...ifMatch(options), ...idempotencyKey(options) };
+      return versioned(await client.PATCH("/api/tasks/{task_id}/toggle", { params: { path: path(taskId), header } }));
+    },
     deleteTask: async (taskId: string, options: WriteOptions = {}): Promise<void> => {
       unwrap(await client.DELETE("/api/tasks/{task_id}", written(taskId, options)));
     },

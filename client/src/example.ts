@@ -58,17 +58,31 @@ async function main(): Promise<void> {
   const session = await step("signIn", () => api.signIn({ email, password }), (signedIn) => !!signedIn.access_token);
   token = session.access_token;
 
+  // One key for the one action "add this task": the retry below is what a client sends when an answer is lost.
+  const idempotencyKey = crypto.randomUUID();
+  const draft = { title: "Buy milk", description: "2 litres, oat" };
   const created = await step(
     "createTask",
-    () => api.createTask({ title: "Buy milk", description: "2 litres, oat" }),
-    (task) => task.title === "Buy milk" && !task.completed,
+    () => api.createTask(draft, { idempotencyKey }),
+    (task) => task.title === "Buy milk" && !task.completed && !task.replayed,
   );
   const same = (task: Task) => task.id === created.id;
-  await step("listTasks", () => api.listTasks({ status: "pending" }), (tasks) => tasks.some(same));
+  await step(
+    "createTask retried",
+    () => api.createTask(draft, { idempotencyKey }),
+    (task) => same(task) && task.replayed && task.etag === created.etag,
+  );
+  await step("listTasks", () => api.listTasks({ status: "pending" }), (tasks) => tasks.filter(same).length === 1);
+  const flip = { etag: created.etag, idempotencyKey: crypto.randomUUID() };
   const toggled = await step(
     "toggleTask",
-    () => api.toggleTask(created.id, { etag: created.etag }),
+    () => api.toggleTask(created.id, flip),
     (task) => same(task) && task.completed && task.etag !== created.etag,
+  );
+  await step(
+    "toggleTask retried",
+    () => api.toggleTask(created.id, flip),
+    (task) => task.replayed && task.completed && task.etag === toggled.etag,
   );
   const renamed = (task: Task) => task.title === "Buy oat milk";
   const updated = await step(
