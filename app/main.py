@@ -49,7 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=True,
         allow_methods=["*"],
         allow_headers=["*"],
-        # What a page may read: an edit's version, a list's count and pages, whether a retry was replayed.
         expose_headers=[
             "X-Request-ID",
             "Location",

@@ -36,6 +36,7 @@ from app.shared.http.dependencies import (
 )
 from app.shared.http.idempotency import Idempotent
 from app.shared.http.messages import ErrorMessage, Message
+from app.shared.http.pages import TOTAL_COUNT, page_response, total_of
 from app.shared.http.responses import json_response
 from app.shared.http.task_routes import TaskRouter
 from app.shared.observability.security_events import security_event
@@ -59,6 +60,7 @@ __all__ = [
     "NAME_MAX_LENGTH",
     "OWNER_ID",
     "TASK_COLUMNS",
+    "TOTAL_COUNT",
     "USER_PUBLIC_COLUMNS",
     "VERSIONED_TASK_COLUMNS",
     "AuthRateLimit",
@@ -104,6 +106,7 @@ __all__ = [
     "json_response",
     "owned_by",
     "owner_values",
+    "page_response",
     "parse_task_id",
     "raise_if_signed_out",
     "reject_conflicting_completed",
@@ -113,5 +116,6 @@ __all__ = [
     "sign_in_is_live",
     "start_sign_in",
     "task_response",
+    "total_of",
     "utc_now",
 ]

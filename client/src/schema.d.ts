@@ -173,7 +173,7 @@ export interface paths {
         };
         /**
          * List Tasks
-         * @description The caller's tasks, filtered by status and sorted; an empty array when there are none.
+         * @description The caller's tasks, filtered and sorted (`[]` when none); `X-Total-Count` and, with `limit`, `Link`.
          */
         get: operations["listTasks"];
         put?: never;
@@ -269,7 +269,7 @@ export interface paths {
         };
         /**
          * List Tasks (by user id)
-         * @description The caller's tasks, filtered by status and sorted; an empty array when there are none.
+         * @description The caller's tasks, filtered and sorted (`[]` when none); `X-Total-Count` and, with `limit`, `Link`.
          *
          *     Alias of `GET /api/tasks`; a `user_id` other than the caller's is 404.
          */
@@ -1849,7 +1849,13 @@ export interface operations {
                 limit?: number | null;
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1858,6 +1864,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     Link: components["headers"]["Link"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -1881,6 +1888,32 @@ export interface operations {
                      *     ]
                      */
                     "application/json": components["schemas"]["TaskPublic"][];
+                };
+            };
+            /** @description Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-None-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-None-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -3266,7 +3299,13 @@ export interface operations {
                 limit?: number | null;
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
                 user_id: string;
@@ -3278,6 +3317,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     Link: components["headers"]["Link"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -3301,6 +3341,32 @@ export interface operations {
                      *     ]
                      */
                     "application/json": components["schemas"]["TaskPublic"][];
+                };
+            };
+            /** @description Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-None-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-None-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */

@@ -3,21 +3,30 @@
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from typing import NoReturn
 
 import asyncpg
 import pytest
 
-from tests.resilience.components import PostgresCluster, postgres_bindir
+from tests.resilience.components import PgBouncer, PostgresCluster, pgbouncer_binary, postgres_bindir
+
+# Fewer server connections than the app's pool: many client connections share each, as on Neon.
+SERVER_CONNECTIONS = 5
+
+
+def missing(reason: str, *, required_by: str) -> NoReturn:
+    """A component is not there: skip, with the reason, unless the environment setting `required_by` says fail."""
+    name, value = required_by.split("=")
+    if os.environ.get(name) == value:
+        pytest.fail(f"{reason} ({required_by})")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     bindir = postgres_bindir()
     if bindir is None:
-        reason = "no PostgreSQL server binaries (initdb, pg_ctl) on this machine"
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} (REQUIRE_POSTGRES=1)")
-        pytest.skip(reason)
+        missing("no PostgreSQL server binaries (initdb, pg_ctl) on this machine", required_by="REQUIRE_POSTGRES=1")
     cluster = PostgresCluster(bindir)
     try:
         cluster.init()
@@ -54,3 +63,22 @@ async def cluster_database(cluster: PostgresCluster) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+def pgbouncer(cluster: PostgresCluster) -> Iterator[PgBouncer]:
+    """PgBouncer in transaction mode in front of the cluster, for one test."""
+    binary = pgbouncer_binary()
+    if binary is None:
+        missing("pgbouncer is not installed (apt-get install pgbouncer; .ci/run does it)", required_by="CI=true")
+    bouncer = PgBouncer(binary, upstream_port=cluster.port, pool_size=SERVER_CONNECTIONS)
+    bouncer.start()
+    try:
+        yield bouncer
+    finally:
+        bouncer.stop()
+
+
+def through(bouncer: PgBouncer, cluster_database: str) -> str:
+    """The URL of a cluster database, reached through the bouncer."""
+    return bouncer.url(cluster_database.rsplit("/", 1)[1])
