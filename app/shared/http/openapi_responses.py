@@ -254,8 +254,10 @@ def _refusal_of_unquoted_tag(header: str) -> str:
 
 
 def _invalid_request(facts: RouteFacts) -> tuple[str, str] | None:
-    """422: a field of the body, or an `Idempotency-Key` that is malformed or names another request."""
+    """422: a field of the body or the query, or an `Idempotency-Key` that is malformed or names another request."""
     causes = ["a field failed validation (`message` sums up every field)"] if facts.takes_body else []
+    if facts.query_parameters:
+        causes.append("a query parameter failed validation")
     if facts.idempotent:
         causes.append(
             "the `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body "
