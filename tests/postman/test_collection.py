@@ -26,6 +26,7 @@ EXPECTED_REQUESTS = [
     "Sign up",
     "Sign in",
     "Create a task",
+    "Create it again with the same Idempotency-Key (replayed)",
     "List tasks",
     "Get a task",
     "Get it again while unchanged (304)",
@@ -38,7 +39,7 @@ EXPECTED_REQUESTS = [
     "Create a task with an empty title (422)",
     "Sign out",
 ]
-EXPECTED_ASSERTIONS = 40
+EXPECTED_ASSERTIONS = 43
 
 
 @pytest.fixture(scope="module")
