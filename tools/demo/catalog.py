@@ -134,7 +134,7 @@ def _undefined_placeholders(demo: Demo, setups: tuple[Setup, ...]) -> list[str]:
     known = set(BUILTIN_NAMES).union(*(setup.provides for setup in setups))
     problems: list[str] = []
     for number, step in enumerate(demo.steps, start=1):
-        captured = set(step.capture)
+        captured = step.captures
         for where, used, available in (
             ("request", _request_names(step.request), known),
             ("expect", _expect_names(step.expect), known | captured),

@@ -138,6 +138,12 @@ class Runner:
             else:
                 variables[name] = value  # type: ignore[assignment]  # MISSING was ruled out just above
                 result.captured.append(name)
+        for name, header in step.capture_headers.items():
+            if header in result.answer.headers:
+                variables[name] = result.answer.headers[header]
+                result.captured.append(name)
+            else:
+                result.checks.append(Check(False, f"capture {{{name}}} from header {header}", "no such header"))
         result.checks = judge(step.expect, result.answer, variables) + result.checks
         return result
 

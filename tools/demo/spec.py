@@ -69,6 +69,12 @@ class Step(Strict):
     expect: Expect
     # Variable name -> dotted path into the response body, for later steps' `{placeholders}`.
     capture: dict[Name, str] = Field(default_factory=dict)
+    # Variable name -> response header (`{"etag": "ETag"}`), for what an answer says outside its body.
+    capture_headers: dict[Name, str] = Field(default_factory=dict)
+
+    @property
+    def captures(self) -> set[str]:
+        return set(self.capture) | set(self.capture_headers)
 
 
 class Demo(Strict):
