@@ -169,3 +169,48 @@ async def test_delete_costs_one_round_trip(measured: tuple[FastAPI, Any, int]) -
         counter.statements.clear() if isinstance(counter, StatementCounter) else setattr(counter, "round_trips", 0)
         assert (await client.delete(f"/api/tasks/{second.id}", headers=me.headers)).status_code == 204
     assert counter.round_trips == expected
+
+
+# What the safe-write headers cost (docs/tasks.md): If-Match and If-None-Match nothing more, the check being in the
+# route's own statement; an Idempotency-Key a claim and a transaction around the work and its stored answer.
+CONDITIONAL = {
+    "if-match": ("PUT", "/api/tasks/{id}", {"title": "renamed"}, {"If-Match": '"1"'}, 200),
+    "if-none-match": ("GET", "/api/tasks/{id}", None, {"If-None-Match": '"2"'}, 304),
+    "idempotency-key": ("POST", "/api/tasks", {"title": "keyed"}, {"Idempotency-Key": "k"}, 201),
+    "idempotent-replay": ("POST", "/api/tasks", {"title": "again"}, {"Idempotency-Key": "again"}, 201),
+}
+EXTRA_ROUND_TRIPS = {
+    "sqlite": {"if-match": 0, "if-none-match": 0, "idempotency-key": 4, "idempotent-replay": 1},
+    "postgres": {"if-match": 0, "if-none-match": 0, "idempotency-key": 4, "idempotent-replay": 1},
+    # BEGIN and COMMIT around the claim, then around the work (the savepoint: two more), two per statement.
+    "postgres-pooled": {"if-match": 0, "if-none-match": 0, "idempotency-key": 8, "idempotent-replay": 2},
+    "postgres-pooler-prepares": {"if-match": 0, "if-none-match": 0, "idempotency-key": 4, "idempotent-replay": 1},
+}
+
+
+@pytest.mark.parametrize("case", list(CONDITIONAL))
+async def test_what_the_safe_write_headers_cost(
+    measured: tuple[FastAPI, Any, int], request: pytest.FixtureRequest, case: str
+) -> None:
+    app, counter, expected = measured
+    setup = request.node.callspec.params["measured"]
+    verb, path, body, headers, status = CONDITIONAL[case]
+    kernel = app.state.kernel
+    me = await signed_in_user(kernel)
+    task = await create_task(kernel, me)
+    async with client_for(app) as client:
+        url = path.format(id=task.id)
+        # The warm-up prepares the statements and, for the replay, makes the answer that is then replayed.
+        for _ in range(2 if case == "idempotent-replay" else 1):
+            warm_up = await client.request(verb, url, json=body, headers=me.headers | headers)
+            assert warm_up.status_code in (200, 201), warm_up.text
+        if case == "if-match":
+            headers = {"If-Match": warm_up.headers["ETag"]}
+        elif case == "if-none-match":
+            headers = {"If-None-Match": warm_up.headers["ETag"]}
+        elif case == "idempotency-key":
+            headers = {"Idempotency-Key": "another"}
+        counter.statements.clear() if isinstance(counter, StatementCounter) else setattr(counter, "round_trips", 0)
+        response = await client.request(verb, url, json=body, headers=me.headers | headers)
+        assert response.status_code == status, response.text
+    assert counter.round_trips == expected + EXTRA_ROUND_TRIPS[setup][case]

@@ -53,6 +53,7 @@ from app.shared.for_slices import Principal, Row, Session
 
 async def run_{slice}(*, session: Session, owner: Principal) -> Row:
     # TODO({slice}): declare the statement once at module level (Statement(...), owned_by(...)), then run it here.
+    # A write to one task: `TaskWrite(update(Task).values(...))` adds the owner, the version bump and If-Match.
     raise NotImplementedError("{slice}: query.py is still the template; write its statement")
 ''',
     "app/features/{slice}/handler.py": '''"""The use case behind POST {path}."""
@@ -73,15 +74,21 @@ from starlette.responses import Response
 
 from app.features.{slice}.handler import handle
 from app.features.{slice}.request import {model}
-from app.shared.for_slices import CurrentUser, Message, SessionDep, json_response
+from app.shared.for_slices import CurrentUser, Idempotent, Message, SessionDep, json_response
 
 router = APIRouter(tags=["{tag}"])
 
 
 @router.post("{path}", response_model=Message)
-async def {slice}(data: {model}, owner: CurrentUser, session: SessionDep) -> Response:
+async def {slice}(data: {model}, owner: CurrentUser, session: SessionDep, once: Idempotent) -> Response:
     """TODO({slice}): one line that becomes the OpenAPI text."""
-    return json_response(await handle(session=session, owner=owner, data=data))
+
+    async def answer() -> Response:
+        return json_response(await handle(session=session, owner=owner, data=data))
+
+    # A retry with the same `Idempotency-Key` gets this answer again and runs nothing. A write to one task also
+    # declares `if_match: IfMatch` (passed to its TaskWrite); a read of one, `if_none_match: IfNoneMatch`.
+    return await once.answer(answer)
 ''',
     "app/features/{slice}/demo.json": """{{
   "title": "TODO({slice}): what this demo shows a judge",
