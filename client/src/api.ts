@@ -5,6 +5,8 @@
 //     getToken: async () => (await authClient.token()).data?.token,   // Better Auth's jwt() plugin
 //   });
 //   const task = await api.createTask({ title: "Buy milk" });         // a Task, or it throws an ApiError
+//   await api.updateTask(task.id, { title: "Buy oat milk" }, { etag: task.etag });   // 412 if changed since
+//   await api.createTask({ title: "Buy milk" }, { idempotencyKey });   // a retry with this key makes no second
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";
 
@@ -17,8 +19,24 @@ export type AccountSignIn = Schemas["AccountSignIn"];
 export type AuthSession = Schemas["AuthSession"];
 export type ListTasksQuery = NonNullable<paths["/api/tasks"]["get"]["parameters"]["query"]>;
 
-/** Every error body: `detail` and `message`, one human line; a 422's `detail` lists the fields it refused. */
-export type ErrorBody = Schemas["ErrorMessage"] | Schemas["ValidationErrorMessage"];
+/** A task as one answer held it: `etag` is that answer's `ETag`, the version to send back as `If-Match`;
+ *  `replayed` is true when the answer is the kept one of an earlier request with the same `Idempotency-Key`. */
+export type VersionedTask = Task & { etag: string; replayed: boolean };
+
+/** Every error body: `detail` and `message`, one human line; a 422's `detail` lists the fields it refused, and a
+ *  412's `task` is the task as it is now. */
+export type ErrorBody = Schemas["ErrorMessage"] | Schemas["ValidationErrorMessage"] | Schemas["TaskChangedMessage"];
+
+/** `etag`: change the task only if it is still at this version (`If-Match`); without it the last write wins. */
+export interface WriteOptions {
+  etag?: string;
+}
+
+/** `idempotencyKey`: one per user action (`crypto.randomUUID()`), sent again unchanged with every retry of that
+ *  action, so a retry whose first answer was lost runs nothing twice. */
+export interface RetryOptions {
+  idempotencyKey?: string;
+}
 
 /** A token, or nothing when signed out; called before every request, so it may refresh one first. */
 export type TokenGetter = () => string | null | undefined | Promise<string | null | undefined>;
@@ -28,9 +46,17 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: ErrorBody,
+    /** The answer's `ETag`, when it has one: a 412's is the current task's. */
+    readonly etag?: string,
   ) {
     super(body.message);
     this.name = "ApiError";
+  }
+
+  /** A 412's task as it is now, someone else's change included; nothing of this request was written. */
+  get currentTask(): VersionedTask | undefined {
+    if (this.status !== 412 || !("task" in this.body) || this.etag === undefined) return undefined;
+    return { ...this.body.task, etag: this.etag, replayed: false };
   }
 
   /** The fields a 422 refused, by name: `{ title: "String should have at least 1 character" }`. */
@@ -45,7 +71,23 @@ export class ApiError extends Error {
 function unwrap<T>({ data, error, response }: { data?: T; error?: ErrorBody | string; response: Response }): T {
   if (response.ok) return data as T;
   const message = typeof error === "string" && error ? error : response.statusText;
-  throw new ApiError(response.status, typeof error === "object" ? error : { detail: message, message });
+  const body = typeof error === "object" ? error : { detail: message, message };
+  throw new ApiError(response.status, body, response.headers.get("ETag") ?? undefined);
+}
+
+/** One task and the version its answer named. */
+function versioned(answer: { data?: Task; error?: ErrorBody | string; response: Response }): VersionedTask {
+  const headers = answer.response.headers;
+  const replayed = headers.get("Idempotent-Replayed") === "true";
+  return { ...unwrap(answer), etag: headers.get("ETag") ?? "", replayed };
+}
+
+function ifMatch({ etag }: WriteOptions): { "If-Match"?: string } {
+  return etag === undefined ? {} : { "If-Match": etag };
+}
+
+function idempotencyKey({ idempotencyKey }: RetryOptions): { "Idempotency-Key"?: string } {
+  return idempotencyKey === undefined ? {} : { "Idempotency-Key": idempotencyKey };
 }
 
 export function createTodoApi({ baseUrl, getToken }: { baseUrl: string; getToken: TokenGetter }) {
@@ -57,7 +99,11 @@ export function createTodoApi({ baseUrl, getToken }: { baseUrl: string; getToken
       return request;
     },
   });
-  const task = (taskId: string) => ({ params: { path: { task_id: taskId } } });
+  const path = (taskId: string) => ({ task_id: taskId });
+  const task = (taskId: string) => ({ params: { path: path(taskId) } });
+  const written = (taskId: string, options: WriteOptions) => ({
+    params: { path: path(taskId), header: ifMatch(options) },
+  });
 
   return {
     signUp: async (body: AccountCreate): Promise<AuthSession> =>
@@ -70,18 +116,29 @@ export function createTodoApi({ baseUrl, getToken }: { baseUrl: string; getToken
     },
     listTasks: async (query: ListTasksQuery = {}): Promise<Task[]> =>
       unwrap(await client.GET("/api/tasks", { params: { query } })),
-    createTask: async (body: TaskCreate): Promise<Task> => unwrap(await client.POST("/api/tasks", { body })),
-    getTask: async (taskId: string): Promise<Task> => unwrap(await client.GET("/api/tasks/{task_id}", task(taskId))),
-    /** PATCH: only the fields given change. */
-    updateTask: async (taskId: string, body: TaskUpdate): Promise<Task> =>
-      unwrap(await client.PATCH("/api/tasks/{task_id}", { ...task(taskId), body })),
+    createTask: async (body: TaskCreate, options: RetryOptions = {}): Promise<VersionedTask> =>
+      versioned(await client.POST("/api/tasks", { params: { header: idempotencyKey(options) }, body })),
+    getTask: async (taskId: string): Promise<VersionedTask> =>
+      versioned(await client.GET("/api/tasks/{task_id}", task(taskId))),
+    /** The task again if it changed since `held` was read; `held` itself while it is current (a 304, no body). */
+    refreshTask: async (held: VersionedTask): Promise<VersionedTask> => {
+      const header = { "If-None-Match": held.etag };
+      const answer = await client.GET("/api/tasks/{task_id}", { params: { path: path(held.id), header } });
+      return answer.response.status === 304 ? held : versioned(answer);
+    },
+    /** PATCH: only the fields given change; with `etag`, only while the task is at that version (else a 412). */
+    updateTask: async (taskId: string, body: TaskUpdate, options: WriteOptions = {}): Promise<VersionedTask> =>
+      versioned(await client.PATCH("/api/tasks/{task_id}", { ...written(taskId, options), body })),
     /** PUT: the same rules as PATCH here (fields left out stay as they are). */
-    replaceTask: async (taskId: string, body: TaskUpdate): Promise<Task> =>
-      unwrap(await client.PUT("/api/tasks/{task_id}", { ...task(taskId), body })),
-    toggleTask: async (taskId: string): Promise<Task> =>
-      unwrap(await client.PATCH("/api/tasks/{task_id}/toggle", task(taskId))),
-    deleteTask: async (taskId: string): Promise<void> => {
-      unwrap(await client.DELETE("/api/tasks/{task_id}", task(taskId)));
+    replaceTask: async (taskId: string, body: TaskUpdate, options: WriteOptions = {}): Promise<VersionedTask> =>
+      versioned(await client.PUT("/api/tasks/{task_id}", { ...written(taskId, options), body })),
+    /** Flips `completed`; with `idempotencyKey`, a retry flips it once in all. */
+    toggleTask: async (taskId: string, options: WriteOptions & RetryOptions = {}): Promise<VersionedTask> => {
+      const header = { ...ifMatch(options), ...idempotencyKey(options) };
+      return versioned(await client.PATCH("/api/tasks/{task_id}/toggle", { params: { path: path(taskId), header } }));
+    },
+    deleteTask: async (taskId: string, options: WriteOptions = {}): Promise<void> => {
+      unwrap(await client.DELETE("/api/tasks/{task_id}", written(taskId, options)));
     },
   };
 }

@@ -58,22 +58,59 @@ async function main(): Promise<void> {
   const session = await step("signIn", () => api.signIn({ email, password }), (signedIn) => !!signedIn.access_token);
   token = session.access_token;
 
+  // One key for the one action "add this task": the retry below is what a client sends when an answer is lost.
+  const idempotencyKey = crypto.randomUUID();
+  const draft = { title: "Buy milk", description: "2 litres, oat" };
   const created = await step(
     "createTask",
-    () => api.createTask({ title: "Buy milk", description: "2 litres, oat" }),
-    (task) => task.title === "Buy milk" && !task.completed,
+    () => api.createTask(draft, { idempotencyKey }),
+    (task) => task.title === "Buy milk" && !task.completed && !task.replayed,
   );
   const same = (task: Task) => task.id === created.id;
-  await step("listTasks", () => api.listTasks({ status: "pending" }), (tasks) => tasks.some(same));
-  await step("toggleTask", () => api.toggleTask(created.id), (task) => same(task) && task.completed);
+  await step(
+    "createTask retried",
+    () => api.createTask(draft, { idempotencyKey }),
+    (task) => same(task) && task.replayed && task.etag === created.etag,
+  );
+  await step("listTasks", () => api.listTasks({ status: "pending" }), (tasks) => tasks.filter(same).length === 1);
+  const flip = { etag: created.etag, idempotencyKey: crypto.randomUUID() };
+  const toggled = await step(
+    "toggleTask",
+    () => api.toggleTask(created.id, flip),
+    (task) => same(task) && task.completed && task.etag !== created.etag,
+  );
+  await step(
+    "toggleTask retried",
+    () => api.toggleTask(created.id, flip),
+    (task) => task.replayed && task.completed && task.etag === toggled.etag,
+  );
   const renamed = (task: Task) => task.title === "Buy oat milk";
-  await step("updateTask", () => api.updateTask(created.id, { title: "Buy oat milk" }), renamed);
+  const updated = await step(
+    "updateTask",
+    () => api.updateTask(created.id, { title: "Buy oat milk" }, { etag: toggled.etag }),
+    renamed,
+  );
+  // Another tab still holds the toggled copy: its edit names that version, and is refused with the current task.
+  const conflict = await refused("updateTask on a stale version", 412, () =>
+    api.updateTask(created.id, { title: "Buy rice milk" }, { etag: toggled.etag }),
+  );
+  const current = conflict?.currentTask;
+  steps.push({
+    step: "currentTask",
+    ok: current !== undefined && renamed(current) && current.etag === updated.etag,
+    seen: current,
+  });
   const cleared = (task: Task) => task.description === null;
-  await step("replaceTask", () => api.replaceTask(created.id, { description: null }), cleared);
-  await step("getTask", () => api.getTask(created.id), (task) => renamed(task) && task.completed);
+  const replaced = await step(
+    "replaceTask",
+    () => api.replaceTask(created.id, { description: null }, { etag: updated.etag }),
+    cleared,
+  );
+  await step("refreshTask while unchanged", () => api.refreshTask(replaced), (task) => task === replaced);
+  await step("getTask", () => api.getTask(created.id), (task) => renamed(task) && task.etag === replaced.etag);
   const invalid = await refused("createTask refused", 422, () => api.createTask({ title: "" }));
   steps.push({ step: "fieldErrors", ok: "title" in (invalid?.fieldErrors ?? {}), seen: invalid?.fieldErrors });
-  await step("deleteTask", () => api.deleteTask(created.id), () => true);
+  await step("deleteTask", () => api.deleteTask(created.id, { etag: replaced.etag }), () => true);
   await refused("getTask after delete", 404, () => api.getTask(created.id));
   await step("signOut", () => api.signOut(), () => true);
   await refused("listTasks after signOut", 401, () => api.listTasks());

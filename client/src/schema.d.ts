@@ -551,6 +551,15 @@ export interface components {
             status: string;
         };
         /**
+         * TaskChangedMessage
+         * @description A 412: `If-Match` named an old version; `task` is the current one (its tag in `ETag`).
+         */
+        TaskChangedMessage: {
+            detail: string;
+            message: string;
+            task: components["schemas"]["TaskPublic"];
+        };
+        /**
          * TaskCreate
          * @example {
          *       "title": "Buy milk"
@@ -734,6 +743,18 @@ export interface components {
     requestBodies: never;
     headers: {
         /**
+         * @description The version of what this answer holds, a strong entity tag that changes whenever it changes. Send it back as `If-Match` to change only this version (412 otherwise), or as `If-None-Match` to get a 304 while it is current.
+         * @example "3"
+         */
+        ETag: string;
+        /** @description Present, and `true`, when this is the kept answer to an earlier request with the same `Idempotency-Key`: nothing ran again. */
+        "Idempotent-Replayed": "true";
+        /**
+         * @description With `limit`: the next and previous pages (RFC 8288, `rel="next"`, `rel="prev"`), whichever exist, each a URL that keeps the other query parameters.
+         * @example </api/tasks?limit=20&offset=40>; rel="next", </api/tasks?limit=20&offset=0>; rel="prev"
+         */
+        Link: string;
+        /**
          * @description The created resource's own address, a path on this server (`/api/tasks/{task_id}`).
          * @example /api/tasks/3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e
          */
@@ -760,6 +781,11 @@ export interface components {
         "Retry-After": number;
         /** @description The scheme to authenticate with: always `Bearer`. */
         "WWW-Authenticate": "Bearer";
+        /**
+         * @description How many of the caller's tasks match the filter, whatever `limit` and `offset` say.
+         * @example 42
+         */
+        "X-Total-Count": number;
     };
     pathItems: never;
 }
@@ -897,7 +923,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1129,7 +1155,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1286,7 +1312,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1443,7 +1469,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1589,7 +1615,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1746,7 +1772,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1824,8 +1850,11 @@ export interface operations {
                 offset?: number;
             };
             header?: {
-                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
-                "If-None-Match"?: string[] | null;
+                /**
+                 * @description The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -1835,9 +1864,12 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["Link"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1858,6 +1890,32 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"][];
                 };
             };
+            /** @description Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-None-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-None-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
             401: {
                 headers: {
@@ -1874,7 +1932,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A query parameter failed validation. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1943,8 +2001,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
-                "Idempotency-Key"?: string | null;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -1958,6 +2019,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -2011,6 +2074,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -2026,7 +2104,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field); or the `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,8 +2173,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
-                "If-None-Match"?: string[] | null;
+                /**
+                 * @description The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2108,6 +2189,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2127,6 +2209,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-None-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-None-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -2229,8 +2337,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2246,6 +2357,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2267,7 +2379,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /** @description The body is not valid JSON; or `If-Match` is neither `*` nor a list of quoted entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2313,6 +2425,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -2328,7 +2466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2397,8 +2535,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2416,6 +2557,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
             401: {
@@ -2446,6 +2602,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
             /** @description Validation Error */
@@ -2517,8 +2699,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -2534,6 +2719,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2555,7 +2741,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /** @description The body is not valid JSON; or `If-Match` is neither `*` nor a list of quoted entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2601,6 +2787,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -2616,7 +2828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2685,10 +2897,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
-                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
-                "Idempotency-Key"?: string | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 task_id: string;
@@ -2700,6 +2918,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2719,6 +2939,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -2752,7 +2987,48 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
+            /** @description The `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2762,19 +3038,16 @@ export interface operations {
                      * @example {
                      *       "detail": [
                      *         {
-                     *           "ctx": {
-                     *             "min_length": 1
-                     *           },
-                     *           "input": " ",
+                     *           "input": null,
                      *           "loc": [
-                     *             "body",
-                     *             "title"
+                     *             "header",
+                     *             "Idempotency-Key"
                      *           ],
-                     *           "msg": "String should have at least 1 character",
-                     *           "type": "string_too_short"
+                     *           "msg": "This Idempotency-Key was used for a different request",
+                     *           "type": "idempotency_key_reused"
                      *         }
                      *       ],
-                     *       "message": "title: String should have at least 1 character"
+                     *       "message": "This Idempotency-Key was used for a different request"
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorMessage"];
@@ -2821,10 +3094,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
-                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
-                "Idempotency-Key"?: string | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 task_id: string;
@@ -2836,6 +3115,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2855,6 +3136,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -2888,7 +3184,48 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
+            /** @description The `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2898,19 +3235,16 @@ export interface operations {
                      * @example {
                      *       "detail": [
                      *         {
-                     *           "ctx": {
-                     *             "min_length": 1
-                     *           },
-                     *           "input": " ",
+                     *           "input": null,
                      *           "loc": [
-                     *             "body",
-                     *             "title"
+                     *             "header",
+                     *             "Idempotency-Key"
                      *           ],
-                     *           "msg": "String should have at least 1 character",
-                     *           "type": "string_too_short"
+                     *           "msg": "This Idempotency-Key was used for a different request",
+                     *           "type": "idempotency_key_reused"
                      *         }
                      *       ],
-                     *       "message": "title: String should have at least 1 character"
+                     *       "message": "This Idempotency-Key was used for a different request"
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorMessage"];
@@ -2966,8 +3300,11 @@ export interface operations {
                 offset?: number;
             };
             header?: {
-                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
-                "If-None-Match"?: string[] | null;
+                /**
+                 * @description The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -2980,9 +3317,12 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    Link: components["headers"]["Link"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3001,6 +3341,32 @@ export interface operations {
                      *     ]
                      */
                     "application/json": components["schemas"]["TaskPublic"][];
+                };
+            };
+            /** @description Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-None-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-None-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -3034,7 +3400,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A query parameter failed validation. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3103,8 +3469,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
-                "Idempotency-Key"?: string | null;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3121,6 +3490,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -3189,6 +3560,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -3204,7 +3590,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field); or the `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3273,8 +3659,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
-                "If-None-Match"?: string[] | null;
+                /**
+                 * @description The `ETag` of the copy the client holds: while it is current the answer is 304 with no body. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3288,6 +3677,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3307,6 +3697,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-None-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-None-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -3409,8 +3825,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3428,6 +3847,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3449,7 +3869,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /** @description The body is not valid JSON; or `If-Match` is neither `*` nor a list of quoted entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3495,6 +3915,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -3510,7 +3956,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3579,8 +4025,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3600,6 +4049,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
             401: {
@@ -3630,6 +4094,32 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
                 };
             };
             /** @description Validation Error */
@@ -3701,8 +4191,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
             };
             path: {
                 task_id: string;
@@ -3720,6 +4213,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3741,7 +4235,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPublic"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /** @description The body is not valid JSON; or `If-Match` is neither `*` nor a list of quoted entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3787,6 +4281,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
             /** @description The body is over `MAX_BODY_BYTES` (65536 bytes here), chunked or not. */
             413: {
                 headers: {
@@ -3802,7 +4322,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description A field failed validation; `message` sums up every field. */
+            /** @description A field failed validation (`message` sums up every field). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3871,10 +4391,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
-                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
-                "Idempotency-Key"?: string | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 task_id: string;
@@ -3888,6 +4414,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3907,6 +4435,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -3940,7 +4483,48 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
+            /** @description The `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3950,19 +4534,16 @@ export interface operations {
                      * @example {
                      *       "detail": [
                      *         {
-                     *           "ctx": {
-                     *             "min_length": 1
-                     *           },
-                     *           "input": " ",
+                     *           "input": null,
                      *           "loc": [
-                     *             "body",
-                     *             "title"
+                     *             "header",
+                     *             "Idempotency-Key"
                      *           ],
-                     *           "msg": "String should have at least 1 character",
-                     *           "type": "string_too_short"
+                     *           "msg": "This Idempotency-Key was used for a different request",
+                     *           "type": "idempotency_key_reused"
                      *         }
                      *       ],
-                     *       "message": "title: String should have at least 1 character"
+                     *       "message": "This Idempotency-Key was used for a different request"
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorMessage"];
@@ -4009,10 +4590,16 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
-                "If-Match"?: string[] | null;
-                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
-                "Idempotency-Key"?: string | null;
+                /**
+                 * @description Change the task only if it is still at this version: the `ETag` of the copy the edit was made on (or a comma-separated list of them, or `*`). Any other version is 412 with the current task, and nothing changes. Without it the last write wins. A value that is no list of quoted tags is 400.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
+                /**
+                 * @description A key the client makes up for this one action (a UUID), sent again, unchanged, on every retry of it: the first request runs, a retry gets the same answer with `Idempotent-Replayed: true` and nothing runs twice, for 24 hours. The same key with another body or on another route is 422; while the first request still runs, 409. 1 to 255 printable ASCII characters; keys are per user.
+                 * @example 5b0f3f5e-0c2a-4f8e-9a43-6f1c2d3e4b5a
+                 */
+                "Idempotency-Key"?: string;
             };
             path: {
                 task_id: string;
@@ -4026,6 +4613,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4045,6 +4634,21 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description `If-Match` is neither `*` nor a list of quoted entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "If-Match must be * or a list of quoted entity tags, such as \"3\"",
+                     *       "message": "If-Match must be * or a list of quoted entity tags, such as \"3\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked. */
@@ -4078,7 +4682,48 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A request with this `Idempotency-Key` is still running: retry later, with the same key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "message": "A request with this Idempotency-Key is still running; retry later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description `If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, and `ETag` its tag. */
+            412: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Task has changed",
+                     *       "message": "Task has changed",
+                     *       "task": {
+                     *         "completed": false,
+                     *         "created_at": "2026-01-11T09:30:00.123456Z",
+                     *         "description": "2 litres, oat",
+                     *         "id": "3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
+                     *         "is_completed": false,
+                     *         "title": "Buy milk",
+                     *         "updated_at": "2026-01-11T09:30:00.123456Z",
+                     *         "user_id": "0b6a8d4e-5c1f-4e8e-9d7a-2f0c3b4a5d6e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskChangedMessage"];
+                };
+            };
+            /** @description The `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body or on another route. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4088,19 +4733,16 @@ export interface operations {
                      * @example {
                      *       "detail": [
                      *         {
-                     *           "ctx": {
-                     *             "min_length": 1
-                     *           },
-                     *           "input": " ",
+                     *           "input": null,
                      *           "loc": [
-                     *             "body",
-                     *             "title"
+                     *             "header",
+                     *             "Idempotency-Key"
                      *           ],
-                     *           "msg": "String should have at least 1 character",
-                     *           "type": "string_too_short"
+                     *           "msg": "This Idempotency-Key was used for a different request",
+                     *           "type": "idempotency_key_reused"
                      *         }
                      *       ],
-                     *       "message": "title: String should have at least 1 character"
+                     *       "message": "This Idempotency-Key was used for a different request"
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorMessage"];

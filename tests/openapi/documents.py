@@ -60,6 +60,17 @@ def uses_session(route: APIRoute) -> bool:
     return False
 
 
+def takes_header(route: APIRoute, name: str) -> bool:
+    """Reads the request header `name`, itself or through a dependency."""
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        if any(parameter.alias.lower() == name.lower() for parameter in dependant.header_params):
+            return True
+        pending += dependant.dependencies
+    return False
+
+
 def is_rate_limited(route: APIRoute) -> bool:
     """Counted in a bucket: per user (any token route), per client IP (the credential routes)."""
     return needs_token(route) or in_auth_bucket(route)

@@ -87,3 +87,70 @@ async def test_the_password_sign_in_of_the_authorize_dialog_answers_a_bearer_tok
     assert answer.json()["token_type"] == "bearer"
     me = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {answer.json()['access_token']}"})
     assert me.json()["id"] == user.id
+
+
+async def test_the_412_and_400_examples_of_a_conditional_write_are_its_answers(
+    client: httpx.AsyncClient, kernel: Kernel
+) -> None:
+    spec = await spec_of(client)
+    me = await signed_in_user(kernel)
+    created = await client.post("/api/tasks", json={"title": "tagged"}, headers=me.headers)
+    stale = created.headers["ETag"]
+    path = f"/api/tasks/{created.json()['id']}/toggle"
+    toggled = await client.patch(path, headers=me.headers | {"If-Match": stale})
+    assert toggled.status_code == 200
+    refused = await client.patch(path, headers=me.headers | {"If-Match": stale})
+    documented = example(spec, "patch", "/api/tasks/{task_id}/toggle", 412)
+    assert refused.status_code == 412
+    assert refused.headers["ETag"] == toggled.headers["ETag"]
+    assert refused.json() == {**documented, "task": toggled.json()}
+    malformed = await client.patch(path, headers=me.headers | {"If-Match": "3"})
+    assert (malformed.status_code, malformed.json()) == (
+        400,
+        example(spec, "patch", "/api/tasks/{task_id}/toggle", 400),
+    )
+
+
+async def test_a_documented_304_is_sent_with_the_tag_and_no_body(client: httpx.AsyncClient, kernel: Kernel) -> None:
+    spec = await spec_of(client)
+    me = await signed_in_user(kernel)
+    created = await client.post("/api/tasks", json={"title": "tagged"}, headers=me.headers)
+    assert "304" in spec["paths"]["/api/tasks/{task_id}"]["get"]["responses"]
+    tag = created.headers["ETag"]
+    unchanged = await client.get(created.headers["Location"], headers=me.headers | {"If-None-Match": tag})
+    assert (unchanged.status_code, unchanged.content, unchanged.headers["ETag"]) == (304, b"", tag)
+
+
+async def test_a_documented_replay_is_marked_and_a_reused_key_is_the_documented_422(
+    client: httpx.AsyncClient, kernel: Kernel
+) -> None:
+    spec = await spec_of(client)
+    me = await signed_in_user(kernel)
+    keyed = me.headers | {"Idempotency-Key": "documented-replay"}
+    first = await client.post("/api/tasks", json={"title": "once"}, headers=keyed)
+    again = await client.post("/api/tasks", json={"title": "once"}, headers=keyed)
+    assert "Idempotent-Replayed" in spec["paths"]["/api/tasks"]["post"]["responses"]["201"]["headers"]
+    assert (first.status_code, "Idempotent-Replayed" in first.headers) == (201, False)
+    assert (again.status_code, again.headers["Idempotent-Replayed"], again.json()) == (201, "true", first.json())
+    elsewhere = await client.patch(f"/api/tasks/{first.json()['id']}/toggle", headers=keyed)
+    documented = example(spec, "patch", "/api/tasks/{task_id}/toggle", 422)
+    assert (elsewhere.status_code, elsewhere.json()) == (422, documented)
+
+
+async def test_every_header_documented_on_a_page_of_the_list_is_sent(client: httpx.AsyncClient, kernel: Kernel) -> None:
+    spec = await spec_of(client)
+    me = await signed_in_user(kernel)
+    for title in ("one", "two", "three"):
+        await client.post("/api/tasks", json={"title": title}, headers=me.headers)
+    page = await client.get("/api/tasks", params={"limit": 1, "offset": 1}, headers=me.headers)
+    documented = spec["paths"]["/api/tasks"]["get"]["responses"]["200"]["headers"]
+    rate_limited = {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}  # off in tests
+    assert [name for name in set(documented) - rate_limited if name not in page.headers] == []
+    assert page.headers["X-Total-Count"] == "3"
+    assert 'rel="next"' in page.headers["Link"]
+    assert 'rel="prev"' in page.headers["Link"]
+    unchanged = await client.get(
+        "/api/tasks", params={"limit": 1, "offset": 1}, headers=me.headers | {"If-None-Match": page.headers["ETag"]}
+    )
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert "304" in spec["paths"]["/api/tasks"]["get"]["responses"]

@@ -20,6 +20,7 @@ from tests.openapi.documents import (
     response_roots,
     routes,
     schema_names,
+    takes_header,
     uses_session,
 )
 
@@ -44,17 +45,31 @@ def error_schema(operation: dict[str, Any], status: str) -> str:
     return str(operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]).rsplit("/", 1)[1]
 
 
-def test_tags_are_the_three_areas_in_the_order_a_person_uses_them() -> None:
-    assert [tag["name"] for tag in SPEC["tags"]] == ["Service", "Auth", "Tasks"]
+TAGS = ["Service", "Auth", "Tasks", "Tasks by user id"]
+
+
+def test_tags_are_the_areas_in_the_order_a_person_uses_them_the_user_id_copies_last() -> None:
+    assert [tag["name"] for tag in SPEC["tags"]] == TAGS
     assert all(tag.get("description") for tag in SPEC["tags"])
     for method, path, _, operation in OPERATIONS:
         assert len(operation["tags"]) == 1, (method, path)
-        assert operation["tags"][0] in {"Service", "Auth", "Tasks"}, (method, path)
+        assert operation["tags"][0] in TAGS, (method, path)
 
 
-def test_servers_are_relative_so_try_it_out_calls_the_server_that_served_the_document() -> None:
-    assert SPEC["servers"]
-    assert all("://" not in server["url"] for server in SPEC["servers"])
+@cases(lambda route: route.path_format.startswith("/api/"))
+def test_each_task_route_is_under_tasks_and_its_user_id_copy_under_its_own_tag(
+    method: str, path: str, route: APIRoute, operation: dict[str, Any]
+) -> None:
+    if path.startswith("/api/{user_id}/"):
+        assert operation["tags"] == ["Tasks by user id"]
+        original = SPEC["paths"][path.replace("/api/{user_id}/tasks", "/api/tasks", 1)][method.lower()]
+        assert original["tags"] == ["Tasks"]
+    else:
+        assert operation["tags"] != ["Tasks by user id"]
+
+
+def test_the_built_document_names_a_relative_server_so_a_committed_copy_names_no_host() -> None:
+    assert SPEC["servers"] == [{"url": "/", "description": "The server that served this document"}]
 
 
 @cases(needs_token)
@@ -164,6 +179,11 @@ def test_every_error_has_the_real_error_body_and_an_example() -> None:
             if int(status) < 400:
                 continue
             media = response["content"]["application/json"]
+            if status == "412":
+                # A stale If-Match: the error, and the task as it is now.
+                assert error_schema(operation, status) == "TaskChangedMessage", (method, path)
+                assert set(media["example"]) == {"detail", "message", "task"}, (method, path, status)
+                continue
             assert error_schema(operation, status) in {"ErrorMessage", "ValidationErrorMessage"}, (method, path)
             assert set(media["example"]) == {"detail", "message"}, (method, path, status)
     assert "HTTPValidationError" not in SPEC["components"]["schemas"]
@@ -214,3 +234,69 @@ def test_a_cross_site_403_is_documented_only_while_session_cookies_are_on() -> N
         if "403" in responses:
             example = responses["403"]["content"]["application/json"]["example"]
             assert example["detail"] == CrossSiteRequestError.detail
+
+
+def _header_parameter(operation: dict[str, Any], name: str) -> dict[str, Any]:
+    (parameter,) = [p for p in operation["parameters"] if p["in"] == "header" and p["name"] == name]
+    return parameter
+
+
+@cases(lambda route: takes_header(route, "If-Match"))
+def test_a_conditional_write_documents_if_match_412_with_the_current_task_and_400(
+    method: str, path: str, route: APIRoute, operation: dict[str, Any]
+) -> None:
+    assert _header_parameter(operation, "If-Match")["schema"] == {"type": "string"}
+    assert error_schema(operation, "412") == "TaskChangedMessage"
+    assert "ETag" in operation["responses"]["412"]["headers"]
+    assert "If-Match" in operation["responses"]["400"]["description"]
+    for status, response in operation["responses"].items():
+        if status.startswith("2"):
+            assert ("ETag" in response.get("headers", {})) == ("content" in response), (status, response)
+
+
+@cases(lambda route: takes_header(route, "If-None-Match"))
+def test_a_conditional_read_documents_if_none_match_and_a_bodiless_304_with_its_tag(
+    method: str, path: str, route: APIRoute, operation: dict[str, Any]
+) -> None:
+    assert _header_parameter(operation, "If-None-Match")["schema"] == {"type": "string"}
+    assert "content" not in operation["responses"]["304"]
+    assert "ETag" in operation["responses"]["304"]["headers"]
+    assert "ETag" in operation["responses"]["200"]["headers"]
+
+
+def test_only_routes_that_take_the_headers_document_304_and_412() -> None:
+    for method, path, route, operation in OPERATIONS:
+        assert ("304" in operation["responses"]) == takes_header(route, "If-None-Match"), (method, path)
+        assert ("412" in operation["responses"]) == takes_header(route, "If-Match"), (method, path)
+
+
+@cases(_creates)
+def test_a_create_answers_the_new_items_tag(method: str, path: str, route: APIRoute, operation: dict[str, Any]) -> None:
+    assert "ETag" in operation["responses"]["201"]["headers"]
+
+
+@cases(lambda route: takes_header(route, "Idempotency-Key"))
+def test_an_idempotent_route_documents_the_key_409_422_and_the_replay_mark(
+    method: str, path: str, route: APIRoute, operation: dict[str, Any]
+) -> None:
+    key = _header_parameter(operation, "Idempotency-Key")
+    assert key["schema"]["type"] == "string"
+    assert (key["schema"]["minLength"], key["schema"]["maxLength"]) == (1, 255)
+    assert error_schema(operation, "409") == "ErrorMessage"
+    assert "Idempotency-Key" in operation["responses"]["422"]["description"]
+    for status, response in operation["responses"].items():
+        assert ("Idempotent-Replayed" in response.get("headers", {})) == status.startswith("2"), status
+
+
+def test_every_header_parameter_is_one_string_as_a_client_sends_it() -> None:
+    parameters = [
+        parameter
+        for _, _, _, operation in OPERATIONS
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "header"
+    ]
+    assert {parameter["name"] for parameter in parameters} == {"If-Match", "If-None-Match", "Idempotency-Key"}
+    for parameter in parameters:
+        assert parameter["schema"]["type"] == "string", parameter
+        assert parameter["description"], parameter
+        assert parameter["example"], parameter

@@ -141,3 +141,33 @@ def test_trusting_everyone_is_called_out_at_start(monkeypatch: pytest.MonkeyPatc
         warn_if_uvicorn_disagrees(TrustedProxies(["*"]))
     [warning] = [record["message"] for record in records]
     assert "FORWARDED_ALLOW_IPS=*" in warning
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded_for", "believed"),
+    [
+        (PROXY, [], True),
+        (PROXY, [CLIENT], True),
+        (PROXY, [f"1.1.1.1, {CLIENT}"], True),
+        (CLIENT, [], False),
+        (CLIENT, ["1.1.1.1"], False),
+        (CLIENT, [f"{CLIENT}, 1.1.1.1"], False),
+    ],
+)
+async def test_other_forwarded_headers_are_believed_behind_uvicorn_only_from_a_trusted_proxy(
+    peer: str, forwarded_for: list[str], believed: bool
+) -> None:
+    seen: dict[str, bool] = {}
+
+    async def app(inner: Scope, _receive: Receive, _send: Send) -> None:
+        seen["believed"] = TrustedProxies([PROXY]).forwarded_by_trusted_proxy(inner)
+
+    async def receive() -> Message:
+        return {"type": "http.request"}
+
+    async def send(_message: Message) -> None:
+        return None
+
+    request = scope(peer, *forwarded_for)
+    await ProxyHeadersMiddleware(app, trusted_hosts=[PROXY])(request, receive, send)  # type: ignore[arg-type]
+    assert seen["believed"] is believed

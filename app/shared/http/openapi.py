@@ -5,12 +5,14 @@ client calls `toggleTaskApiTasksTaskIdTogglePatch`. Here an operation is named a
 (`toggleTask`); an alias of the same function gets the alias' own word (`signUpRegister`), and the copy under
 `/api/{user_id}/…` is named by its own function (`toggleTaskByUserId`), so ids stay unique and stable.
 
-Tags are one per area, declared with a description in the order a person uses the API. The one server is `/`,
-the host that served the document (FastAPI puts a proxy's `root_path` before it), so "Try it out" on a deployed
-server never calls localhost. Public operations say `security: []`; the others take the bearer token or,
-for Swagger UI's Authorize dialog, an OAuth2 password sign-in at the route that accepts the password form.
-Statuses come from `openapi_responses`, schema refinements and examples from `openapi_schemas`
-(docs/openapi.md says why each is so, and what the linters still warn about).
+Tags are one per area, declared with a description in the order a person uses the API; the `/api/{user_id}/…`
+copies have a tag of their own after the task routes, so `/docs` lists each route once where it is looked for.
+The one server is `/` in the document built here (what `make client` commits); `/openapi.json` answers with the
+scheme, host and path prefix the client reached instead (`openapi_servers`), so "Try it out" on a deployed server
+never calls localhost, and Postman's import by URL gets a `baseUrl` it can call. Public operations say
+`security: []`; the others take the bearer token or, for Swagger UI's Authorize dialog, an OAuth2 password
+sign-in at the route that accepts the password form. Statuses come from `openapi_responses`, schema refinements
+and examples from `openapi_schemas` (docs/openapi.md says why each is so, and what the linters still warn about).
 """
 
 from collections.abc import Iterator
@@ -20,8 +22,12 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.shared.http.discovery import mounted_routes
+from app.shared.http.middleware.client_address import TrustedProxies
+from app.shared.http.openapi_headers import document_request_headers
 from app.shared.http.openapi_responses import RouteFacts, document_responses
 from app.shared.http.openapi_schemas import refine_schemas
+from app.shared.http.openapi_servers import RELATIVE_SERVER, serve_document
+from app.shared.http.task_routes import USER_TASKS_TAG
 from app.shared.kernel import kernel_of
 
 # The areas of the API, in the order a person meets them; a tag not declared here gets no description (and the
@@ -34,10 +40,13 @@ TAGS = {
     ),
     "Tasks": (
         "The caller's own tasks: create, list, read, change, toggle, delete. Another user's task is 404, as if "
-        "it did not exist. Each route is served under `/api/{user_id}/tasks…` too, for frontends that call that."
+        "it did not exist."
+    ),
+    USER_TASKS_TAG: (
+        "The task routes again, under `/api/{user_id}/tasks…`, for frontends written against that scheme: each "
+        "is its `/api/tasks…` route, with the same answers, and a `user_id` other than the caller's is 404."
     ),
 }
-SERVERS = [{"url": "/", "description": "The server that served this document"}]
 BEARER_SCHEME = "HTTPBearer"
 PASSWORD_SCHEME = "OAuth2Password"
 FORM = "application/x-www-form-urlencoded"
@@ -52,16 +61,18 @@ def install_openapi(app: FastAPI) -> None:
             routes = mounted_routes(app.routes)
             _name_operations(schema, routes)
             schema["tags"] = _declared_tags(schema)
-            schema["servers"] = SERVERS
+            schema["servers"] = [RELATIVE_SERVER]
             _declare_security(schema)
             components = schema.setdefault("components", {})
             settings = kernel_of(app).settings
             for route, method, operation in _operations(schema, routes):
+                document_request_headers(operation)
                 document_responses(operation, RouteFacts.of(route, method, routes), components, settings)
             refine_schemas(schema)
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
+    serve_document(app, TrustedProxies(kernel_of(app).settings.forwarded_allow_ips))
 
 
 def _operations(schema: dict[str, Any], routes: list[APIRoute]) -> Iterator[tuple[APIRoute, str, dict[str, Any]]]:

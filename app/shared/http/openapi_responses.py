@@ -15,32 +15,43 @@ unless the slice gives an example itself.
 
 from dataclasses import dataclass
 from http.client import responses as status_phrases
+from inspect import isclass
 from typing import Any, get_args
 
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import validation_error_definition
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from app.shared.auth.session_cookies import SAFE_METHODS
+from app.shared.entity_tags import parse_tag_condition
 from app.shared.errors import (
     CrossSiteRequestError,
+    IdempotencyKeyInUseError,
+    IdempotencyKeyReusedError,
+    InvalidHeaderError,
     NotFoundError,
     PayloadTooLargeError,
     ServiceUnavailableError,
 )
 from app.shared.http.current_user import bearer_scheme
 from app.shared.http.dependencies import AuthRateLimit, SessionDep, SignInEmailLimit
-from app.shared.http.error_handlers import INVALID_JSON_DETAIL
+from app.shared.http.error_handlers import INVALID_JSON_DETAIL, KEY_REUSED_DETAIL
 from app.shared.http.messages import ErrorMessage
+from app.shared.http.openapi_headers import RESPONSE_HEADERS
 from app.shared.http.task_routes import TASKS_PREFIX, USER_TASKS_PREFIX
 from app.shared.settings import Settings
+from app.shared.tasks.public import TaskPublic
 from app.shared.tasks.rows import TASK_NOT_FOUND
+from app.shared.tasks.versions import TASK_CHANGED
 
 JSON = "application/json"
 SCHEMAS = "#/components/schemas/"
 HEADERS = "#/components/headers/"
 ERROR_SCHEMA = "ErrorMessage"
 VALIDATION_ERROR_SCHEMA = "ValidationErrorMessage"
+CHANGED_SCHEMA = "TaskChangedMessage"
+IF_MATCH, IF_NONE_MATCH, IDEMPOTENCY_KEY = "if-match", "if-none-match", "idempotency-key"
 RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 # The headers each error status carries, whichever route answers it (error_handlers.py sets them).
 HEADERS_BY_STATUS: dict[int, tuple[str, ...]] = {
@@ -50,25 +61,6 @@ HEADERS_BY_STATUS: dict[int, tuple[str, ...]] = {
 }
 
 
-def _count(description: str, minimum: int, example: int) -> dict[str, Any]:
-    return {"description": description, "schema": {"type": "integer", "minimum": minimum}, "example": example}
-
-
-HEADER_DEFINITIONS: dict[str, dict[str, Any]] = {
-    "WWW-Authenticate": {
-        "description": "The scheme to authenticate with: always `Bearer`.",
-        "schema": {"type": "string", "enum": ["Bearer"]},
-    },
-    "Retry-After": _count("Seconds to wait before trying again.", 1, 5),
-    "RateLimit-Limit": _count("Requests allowed in the current window of the bucket closest to empty.", 0, 10),
-    "RateLimit-Remaining": _count("Requests left in that window.", 0, 9),
-    "RateLimit-Reset": _count("Seconds until that window starts again.", 1, 42),
-    "Location": {
-        "description": "The created resource's own address, a path on this server (`/api/tasks/{task_id}`).",
-        "schema": {"type": "string", "format": "uri-reference"},
-        "example": "/api/tasks/3f2c9a0e-8f7b-4a55-9a53-0c6f1f0d2b1e",
-    },
-}
 VALIDATION_ERROR_EXAMPLE = {
     "detail": [
         {
@@ -82,6 +74,10 @@ VALIDATION_ERROR_EXAMPLE = {
     "message": "title: String should have at least 1 character",
 }
 RATE_LIMITED_DETAIL = "Too many requests, retry in 42 seconds"
+KEY_REUSED_EXAMPLE = {"detail": KEY_REUSED_DETAIL, "message": IdempotencyKeyReusedError.detail}
+
+# A value that is no entity tag (the quotes are missing): the parser's refusal of it is the documented example.
+UNQUOTED_TAG = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +92,9 @@ class RouteFacts:
     takes_body: bool
     path_parameters: bool
     item_route_below: bool
+    request_headers: frozenset[str]
+    query_parameters: frozenset[str]
+    versioned: bool
 
     @classmethod
     def of(cls, route: APIRoute, method: str, routes: list[APIRoute]) -> "RouteFacts":
@@ -110,10 +109,12 @@ class RouteFacts:
             )
             if present
         )
-        item_below = any(
-            "GET" in (other.methods or ()) and other.path_format.startswith(f"{route.path_format}/{{")
+        items_below = [
+            other
             for other in routes
-        )
+            if "GET" in (other.methods or ()) and other.path_format.startswith(f"{route.path_format}/{{")
+        ]
+        headers = _header_names(route.dependant)
         return cls(
             method=method,
             path=route.path_format,
@@ -122,13 +123,28 @@ class RouteFacts:
             uses_database=SESSION in calls,
             takes_body=route.body_field is not None,
             path_parameters="{" in route.path_format,
-            item_route_below=item_below,
+            item_route_below=bool(items_below),
+            request_headers=headers,
+            query_parameters=_query_names(route.dependant),
+            # What the route answers has versions: it takes them, or it creates what its item routes tag.
+            versioned=bool({IF_MATCH, IF_NONE_MATCH} & headers)
+            or (method == "POST" and any(IF_NONE_MATCH in _header_names(item.dependant) for item in items_below)),
         )
 
     @property
     def creates(self) -> bool:
         """A POST answering 201 under a collection whose items have their own routes: it names the new one."""
         return self.method == "POST" and self.item_route_below
+
+    @property
+    def idempotent(self) -> bool:
+        """Takes an `Idempotency-Key`: a retry with the same key gets the kept answer."""
+        return IDEMPOTENCY_KEY in self.request_headers
+
+    @property
+    def paged(self) -> bool:
+        """A list that takes `limit` and `offset`: it counts what matched, and links its neighbouring pages."""
+        return {"limit", "offset"} <= self.query_parameters
 
 
 AUTH_BUCKET = AuthRateLimit.dependency
@@ -151,21 +167,27 @@ def document_responses(
         status = int(status_text)
         if status >= 400:
             # A slice's own error is described by the `detail` it answers with.
-            _error_body(status, response, details.get(status) or response["description"], components)
+            _error_body(status, response, details.get(status) or response["description"], facts, components)
             _add_headers(response, HEADERS_BY_STATUS.get(status, ()), components)
             continue
         if facts.buckets:
             _add_headers(response, RATE_LIMIT_HEADERS, components)
         if status == 201 and facts.creates:
             _add_headers(response, ("Location",), components)
+        _add_headers(response, _success_headers(status, response, facts), components)
     operation["responses"] = dict(sorted(responses.items()))
 
 
 def _derived_statuses(facts: RouteFacts, settings: Settings) -> dict[int, tuple[str, str]]:
     """Status → (description, the `detail` of an example) for every status the route's facts imply."""
     statuses: dict[int, tuple[str, str]] = {}
-    if facts.takes_body:
-        statuses[400] = ("The body is not valid JSON.", INVALID_JSON_DETAIL)
+    if IF_NONE_MATCH in facts.request_headers:
+        statuses[304] = (
+            "Not modified: `If-None-Match` holds the current `ETag`, so the client's copy is current. No body.",
+            "",
+        )
+    if malformed := _malformed_request(facts):
+        statuses[400] = malformed
     if facts.takes_token:
         statuses[401] = (
             "No bearer token, or one that fails to verify, has expired, or whose sign-in was revoked.",
@@ -179,12 +201,24 @@ def _derived_statuses(facts: RouteFacts, settings: Settings) -> dict[int, tuple[
             )
     if facts.path_parameters:
         statuses[404] = _not_found(facts.path)
+    if facts.idempotent:
+        statuses[409] = (
+            "A request with this `Idempotency-Key` is still running: retry later, with the same key.",
+            IdempotencyKeyInUseError.detail,
+        )
+    if IF_MATCH in facts.request_headers:
+        statuses[412] = (
+            "`If-Match` names no current version of the task, so nothing changed: `task` is the task as it is now, "
+            "and `ETag` its tag.",
+            TASK_CHANGED,
+        )
     if facts.takes_body:
         statuses[413] = (
             f"The body is over `MAX_BODY_BYTES` ({settings.max_body_bytes} bytes here), chunked or not.",
             f"{PayloadTooLargeError.detail}: the limit is {settings.max_body_bytes} bytes",
         )
-        statuses[422] = ("A field failed validation; `message` sums up every field.", "")
+    if invalid := _invalid_request(facts):
+        statuses[422] = invalid
     if facts.buckets:
         statuses[429] = (f"A rate limit was hit: {', '.join(facts.buckets)}.", RATE_LIMITED_DETAIL)
     if facts.uses_database or facts.takes_token:
@@ -194,6 +228,45 @@ def _derived_statuses(facts: RouteFacts, settings: Settings) -> dict[int, tuple[
         described = f"{', or '.join(reasons)}; retry after `Retry-After` seconds."
         statuses[503] = (described[0].upper() + described[1:], ServiceUnavailableError.detail)
     return statuses
+
+
+def _malformed_request(facts: RouteFacts) -> tuple[str, str] | None:
+    """400: a body that is not JSON, or an entity-tag header that is not one."""
+    causes = [("the body is not valid JSON", INVALID_JSON_DETAIL)] if facts.takes_body else []
+    causes += [
+        (f"`{header}` is neither `*` nor a list of quoted entity tags", _refusal_of_unquoted_tag(header))
+        for header, name in (("If-Match", IF_MATCH), ("If-None-Match", IF_NONE_MATCH))
+        if name in facts.request_headers
+    ]
+    if not causes:
+        return None
+    described = "; or ".join(cause for cause, _ in causes)
+    return f"{described[0].upper()}{described[1:]}.", causes[0][1]
+
+
+def _refusal_of_unquoted_tag(header: str) -> str:
+    """What the server answers to `If-Match: 3`, in the parser's own words."""
+    try:
+        parse_tag_condition(header, [UNQUOTED_TAG])
+    except InvalidHeaderError as refused:
+        return refused.detail
+    raise RuntimeError(f"{header}: {UNQUOTED_TAG} parsed as an entity tag; the 400 example needs another value")
+
+
+def _invalid_request(facts: RouteFacts) -> tuple[str, str] | None:
+    """422: a field of the body or the query, or an `Idempotency-Key` that is malformed or names another request."""
+    causes = ["a field failed validation (`message` sums up every field)"] if facts.takes_body else []
+    if facts.query_parameters:
+        causes.append("a query parameter failed validation")
+    if facts.idempotent:
+        causes.append(
+            "the `Idempotency-Key` is not 1 to 255 printable ASCII characters, or came before with another body "
+            "or on another route"
+        )
+    if not causes:
+        return None
+    described = "; or ".join(causes)
+    return f"{described[0].upper()}{described[1:]}.", ""
 
 
 def _not_found(path: str) -> tuple[str, str]:
@@ -206,17 +279,37 @@ def _not_found(path: str) -> tuple[str, str]:
     return "Not found.", NotFoundError.detail
 
 
+def _success_headers(status: int, response: dict[str, Any], facts: RouteFacts) -> tuple[str, ...]:
+    """A version's tag on what holds one (and on a 304); a replay's mark; a page's count and links."""
+    names: list[str] = []
+    if facts.versioned and (status == 304 or "content" in response):
+        names.append("ETag")
+    if facts.idempotent and 200 <= status < 300:
+        names.append("Idempotent-Replayed")
+    if facts.paged and status == 200:
+        names += ["X-Total-Count", "Link"]
+    return tuple(names)
+
+
 def _is_default_description(status: int, description: str) -> bool:
     """FastAPI's filler for a response a slice listed without a description ("Unauthorized", "Validation Error")."""
     return not description or description in {"Validation Error", "Additional Response", status_phrases.get(status)}
 
 
-def _error_body(status: int, response: dict[str, Any], detail: str, components: dict[str, Any]) -> None:
-    """The body error_handlers sends: `ErrorMessage`, or for 422 the field errors too; with an example."""
+def _error_body(
+    status: int, response: dict[str, Any], detail: str, facts: RouteFacts, components: dict[str, Any]
+) -> None:
+    """The body error_handlers sends: `ErrorMessage`, for 422 the field errors too, for 412 the task as it is now."""
     media = response.setdefault("content", {}).setdefault(JSON, {})
     if status == 422:
         media["schema"] = {"$ref": SCHEMAS + _validation_error_schema(components)}
-        media.setdefault("example", VALIDATION_ERROR_EXAMPLE)
+        reused_key_only = facts.idempotent and not facts.takes_body
+        media.setdefault("example", KEY_REUSED_EXAMPLE if reused_key_only else VALIDATION_ERROR_EXAMPLE)
+        return
+    if status == 412 and IF_MATCH in facts.request_headers:
+        media["schema"] = {"$ref": SCHEMAS + _changed_schema(components)}
+        media.setdefault("example", {"detail": detail, "message": detail, "task": _task_example()})
+        _add_headers(response, ("ETag",), components)
         return
     media["schema"] = {"$ref": SCHEMAS + _error_schema(components)}
     if "example" not in media and "examples" not in media:
@@ -249,14 +342,61 @@ def _validation_error_schema(components: dict[str, Any]) -> str:
     return VALIDATION_ERROR_SCHEMA
 
 
+def _changed_schema(components: dict[str, Any]) -> str:
+    """A 412: the error, and the task as it is now, so a client can show it or merge without another GET."""
+    schemas = components.setdefault("schemas", {})
+    schemas.setdefault(
+        CHANGED_SCHEMA,
+        {
+            "title": CHANGED_SCHEMA,
+            "description": "A 412: `If-Match` named an old version; `task` is the current one (its tag in `ETag`).",
+            "type": "object",
+            "required": ["detail", "message", "task"],
+            "properties": {
+                "detail": {"type": "string"},
+                "message": {"type": "string"},
+                "task": {"$ref": SCHEMAS + TaskPublic.__name__},
+            },
+        },
+    )
+    return CHANGED_SCHEMA
+
+
+def _task_example() -> Any:
+    extra = TaskPublic.model_config.get("json_schema_extra")
+    return extra["example"] if isinstance(extra, dict) else None
+
+
 def _add_headers(response: dict[str, Any], names: tuple[str, ...], components: dict[str, Any]) -> None:
     if not names:
         return
     headers = response.setdefault("headers", {})
     defined = components.setdefault("headers", {})
     for name in names:
-        defined.setdefault(name, HEADER_DEFINITIONS[name])
+        defined.setdefault(name, RESPONSE_HEADERS[name])
         headers.setdefault(name, {"$ref": HEADERS + name})
+
+
+def _header_names(dependant: Dependant) -> frozenset[str]:
+    """Every request header the route or its dependencies read, in lower case."""
+    found = {parameter.alias.lower() for parameter in dependant.header_params}
+    for sub in dependant.dependencies:
+        found |= _header_names(sub)
+    return frozenset(found)
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    """Every query parameter, a model's fields included (`Annotated[TaskListQuery, Query()]`)."""
+    found: set[str] = set()
+    for parameter in dependant.query_params:
+        model = parameter.field_info.annotation
+        if isclass(model) and issubclass(model, BaseModel):
+            found |= {field.alias or name for name, field in model.model_fields.items()}
+        else:
+            found.add(parameter.alias)
+    for sub in dependant.dependencies:
+        found |= _query_names(sub)
+    return frozenset(found)
 
 
 def _calls(dependant: Dependant) -> set[object]:

@@ -51,22 +51,32 @@ class TrustedProxies:
         peer = scope["client"][0] if scope.get("client") else None
         if peer not in self:
             return peer or UNKNOWN_CLIENT
-        # Every X-Forwarded-For line, in order: some proxies append a line of their own instead of a hop.
-        hops = [
-            hop.strip()
-            for name, value in scope["headers"]
-            if name == b"x-forwarded-for"
-            for hop in value.decode("latin-1").split(",")
-        ]
+        hops = _forwarded_hops(scope)
         if not hops:
             return peer or UNKNOWN_CLIENT
+        return self._forwarded_client(hops) or peer or UNKNOWN_CLIENT
+
+    def forwarded_by_trusted_proxy(self, scope: Scope) -> bool:
+        """Whether the request's other `X-Forwarded-*` headers may be believed: a trusted proxy sent it.
+
+        uvicorn has already replaced a trusted peer by the client it names, so the peer is either still here
+        (trusted) or is the client its `X-Forwarded-For` gives. A peer that writes its own address as the last
+        hop passes too, and can only change what its own answer says.
+        """
+        client = scope["client"][0] if scope.get("client") else None
+        if client in self:
+            return True
+        hops = _forwarded_hops(scope)
+        return bool(hops) and client == self._forwarded_client(hops)
+
+    def _forwarded_client(self, hops: list[str]) -> str:
         # Each proxy appends the address it saw, so the first hop from the right that no trusted proxy wrote
         # is the client; anything to its left was written by the client itself.
         for hop in reversed(hops):
             host = _host_of(hop)
             if host not in self:
-                return host or peer or UNKNOWN_CLIENT
-        return _host_of(hops[0]) or peer or UNKNOWN_CLIENT
+                return host
+        return _host_of(hops[0])
 
     def _compute_trust(self, host: str) -> bool:
         try:
@@ -91,6 +101,16 @@ def warn_if_uvicorn_disagrees(trusted: TrustedProxies) -> None:
             "FORWARDED_ALLOW_IPS=* believes X-Forwarded-For from any peer: clients can pick the address that rate "
             "limits and logs see unless the proxy in front overwrites the header; list the proxy's addresses instead"
         )
+
+
+def _forwarded_hops(scope: Scope) -> list[str]:
+    # Every X-Forwarded-For line, in order: some proxies append a line of their own instead of a hop.
+    return [
+        hop.strip()
+        for name, value in scope["headers"]
+        if name == b"x-forwarded-for"
+        for hop in value.decode("latin-1").split(",")
+    ]
 
 
 def _host_of(hop: str) -> str:
