@@ -57,9 +57,13 @@ class PayloadTooLargeError(DomainError):
 
 
 class OverloadedError(ServiceUnavailableError):
-    """More requests wait for a database connection than can be served within DB_POOL_TIMEOUT_SECONDS: 503."""
+    """A request waited in one of the service's lines past that line's bound: 503."""
 
     detail = "The service is busy: too many requests are waiting; retry shortly"
+
+    def __init__(self, line: str) -> None:
+        self.line = line  # which line, and the setting that bounds it, for the log
+        super().__init__()
 
 
 class DatabaseUnavailableError(ServiceUnavailableError):

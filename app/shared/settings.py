@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1)
     # How long a request may queue for a connection before it is answered 503.
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Requests under /api/ being worked on at once in one worker; the rest wait in line, first come first served.
+    max_requests_in_flight: int = Field(default=64, ge=1)
+    # How long a request may wait in that line before it is answered 503.
+    request_queue_timeout_seconds: float = Field(default=10.0, gt=0)
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     db_command_timeout_seconds: float = Field(default=30.0, gt=0)
     # A pooled connection idle for longer than this is pinged before use; 0 pings on every checkout.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Integer, bindparam, select
 
-from app.shared.database.fair_queue import FairQueue, QueueTimeoutError
+from app.shared.fair_queue import FairQueue, QueueTimeoutError
 from app.shared.for_slices import Statement
 from tests.conftest import client_for
 from tests.factories import signed_in_user

@@ -17,13 +17,9 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.shared.database.driver_errors import unavailable_or_bug
-from app.shared.database.fair_queue import FairQueue, QueueTimeoutError
 from app.shared.database.url import DatabaseTarget
 from app.shared.errors import OverloadedError
-
-# A live server answers an empty statement in milliseconds, even across a continent. A slower answer replaces
-# the connection (no error reaches the caller), so the ping never eats the connect timeout's budget.
-PING_TIMEOUT_SECONDS = 1.0
+from app.shared.fair_queue import FairQueue, QueueTimeoutError
 
 
 class DriverConnection(Protocol):
@@ -63,11 +59,14 @@ class PostgresConnection:
 
 
 class PostgresPool:
-    def __init__(self, target: DatabaseTarget, *, size: int, timeout: float, ping_idle_seconds: float) -> None:
+    def __init__(
+        self, target: DatabaseTarget, *, size: int, timeout: float, ping_idle_seconds: float, ping_timeout: float
+    ) -> None:
         self._target = target
         self._size = size
         self._timeout = timeout
         self._ping_idle_seconds = ping_idle_seconds
+        self._ping_timeout = ping_timeout
         self._pool: asyncpg.Pool | None = None
 
     async def start(self) -> None:
@@ -129,15 +128,15 @@ class PostgresPool:
 
         A connection the server closed (a restart, Neon suspending its compute, PgBouncer dropping an idle client)
         is replaced by the pool at no cost. One used a moment ago is almost surely alive; one that sat idle may sit
-        on a dead network path, so only those are pinged, with a short timeout. A failed ping drops it, and the
-        next acquire opens a fresh one within the connect timeout.
+        on a dead network path, so only those are pinged, for as long as a new connection may take. A failed ping
+        drops it, and the next acquire opens a fresh one within the connect timeout.
         """
         returned_at = connection.returned_at
         if returned_at is None or time.monotonic() - returned_at < self._ping_idle_seconds:
             return False
         try:
             # A simple-protocol query: nothing is prepared, so it is safe behind a transaction-mode pooler.
-            await connection.execute(";", timeout=min(PING_TIMEOUT_SECONDS, self._timeout))
+            await connection.execute(";", timeout=self._ping_timeout)
         except Exception:
             connection.terminate()
             return True
@@ -237,7 +236,7 @@ class FairConnections:
         try:
             await self._line.enter(within=self._timeout)
         except QueueTimeoutError:
-            raise OverloadedError from None
+            raise OverloadedError("the line for a database connection (DB_POOL_TIMEOUT_SECONDS)") from None
         try:
             return await self._pool.acquire()
         except BaseException:

@@ -107,39 +107,43 @@ KEY_REUSED_DETAIL = [
 ]
 
 
+def domain_error_response(error: DomainError, headers: dict[str, str], retry_after: str) -> Response:
+    """The answer to a domain error: its status, its body and the headers it calls for, added to `headers`."""
+    status = next(code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind))
+    if isinstance(error, AuthenticationError):
+        headers["WWW-Authenticate"] = "Bearer"
+    elif isinstance(error, RateLimitedError):
+        headers |= error.headers
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    elif isinstance(error, ServiceUnavailableError):
+        headers["Retry-After"] = retry_after
+        if isinstance(error, DatabaseUnavailableError):
+            cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
+            logger.bind(event="database_unavailable").warning("Database unavailable: {}", cause)
+        elif isinstance(error, OverloadedError):
+            logger.bind(event="overloaded").warning("Waited past the bound of {}", error.line)
+    elif isinstance(error, NotModified):
+        # Not a failure: the client's copy is current. No body, and the tag it may keep using.
+        return Response(status_code=status, headers=headers | {"ETag": error.etag})
+    elif isinstance(error, PreconditionFailedError):
+        headers["ETag"] = error.etag
+        return error_response(status, error.detail, headers, extra={error.name: error.current})
+    elif isinstance(error, IdempotencyKeyReusedError):
+        return error_response(status, KEY_REUSED_DETAIL, headers, message=error.detail)
+    elif isinstance(error, UnstorableValueError):
+        cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
+        logger.bind(event="unstorable_input").warning("Unstorable input refused: {}", cause)
+        return error_response(status, UNSTORABLE_INPUT_DETAIL, headers, message=UnstorableValueError.detail)
+    return error_response(status, error.detail, headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     retry_after = str(kernel_of(app).settings.retry_after_seconds)
 
     async def on_domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
-        status = next(code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind))
         # A limited route that fails (a wrong password, an unknown task) still tells the caller what is left.
-        headers = rate_limit_headers(request)
-        if isinstance(error, AuthenticationError):
-            headers["WWW-Authenticate"] = "Bearer"
-        elif isinstance(error, RateLimitedError):
-            headers |= error.headers
-            headers["Retry-After"] = str(error.retry_after_seconds)
-        elif isinstance(error, ServiceUnavailableError):
-            headers["Retry-After"] = retry_after
-            if isinstance(error, DatabaseUnavailableError):
-                cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
-                logger.bind(event="database_unavailable").warning("Database unavailable: {}", cause)
-            elif isinstance(error, OverloadedError):
-                logger.bind(event="overloaded").warning("Waited past DB_POOL_TIMEOUT_SECONDS for a connection")
-        elif isinstance(error, NotModified):
-            # Not a failure: the client's copy is current. No body, and the tag it may keep using.
-            return Response(status_code=status, headers=headers | {"ETag": error.etag})
-        elif isinstance(error, PreconditionFailedError):
-            headers["ETag"] = error.etag
-            return error_response(status, error.detail, headers, extra={error.name: error.current})
-        elif isinstance(error, IdempotencyKeyReusedError):
-            return error_response(status, KEY_REUSED_DETAIL, headers, message=error.detail)
-        elif isinstance(error, UnstorableValueError):
-            cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
-            logger.bind(event="unstorable_input").warning("Unstorable input refused: {}", cause)
-            return error_response(status, UNSTORABLE_INPUT_DETAIL, headers, message=UnstorableValueError.detail)
-        return error_response(status, error.detail, headers)
+        return domain_error_response(error, rate_limit_headers(request), retry_after)
 
     async def on_validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)

@@ -18,7 +18,9 @@ from loguru import logger
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.shared.http.error_handlers import internal_error_response
+from app.shared.errors import OverloadedError
+from app.shared.fair_queue import FairQueue, QueueTimeoutError
+from app.shared.http.error_handlers import domain_error_response, internal_error_response
 from app.shared.http.fast_path.dependencies import DirectDependency
 from app.shared.http.fast_path.route_table import RouteTable
 from app.shared.http.middleware.body_limit import BODY_FRAMING_KEY, BodyFraming, BodyLimit
@@ -34,6 +36,8 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 _ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 # Auth and task responses hold personal data: no cache may keep them.
 _NO_STORE_PREFIX = "/api/"
+_AUTH_PREFIX = "/api/auth/"
+_LINE = "the line in front of the API (REQUEST_QUEUE_TIMEOUT_SECONDS)"
 
 
 class FrontDoor:
@@ -52,6 +56,10 @@ class FrontDoor:
         # Built at the first request, when FastAPI builds its middleware: every slice is mounted by then.
         self.routes = RouteTable.of(api, direct_dependencies)
         logger.debug("{} routes compiled for the fast path", self.routes.compiled_count)
+        # At most this many API requests are worked on at once; the rest wait in line, served in arrival order.
+        self.line = FairQueue(settings.max_requests_in_flight)
+        self.queue_timeout = settings.request_queue_timeout_seconds
+        self.retry_after = str(settings.retry_after_seconds)
         self.body_limit = BodyLimit(self._route, settings.max_body_bytes)
         self.cors = CORSMiddleware(
             self._limit_body,
@@ -98,10 +106,10 @@ class FrontDoor:
 
         with logger.contextualize(request_id=request_id, client_ip=state["client_ip"]):
             try:
-                if has_origin:
-                    await self.cors(scope, receive, send_with_headers)
+                if _waits_in_line(scope["path"]):
+                    await self._in_turn(scope, receive, send_with_headers, has_origin=has_origin)
                 else:
-                    await self._limit_body(scope, receive, send_with_headers)
+                    await self._serve(scope, receive, send_with_headers, has_origin=has_origin)
             except Exception:
                 logger.exception("Unhandled error on {} {}", loggable(scope["method"]), loggable(scope["path"]))
                 if response_started:
@@ -109,6 +117,24 @@ class FrontDoor:
                 await internal_error_response()(scope, receive, send_with_headers)
             finally:
                 _log_access(scope, state, status, started)
+
+    async def _in_turn(self, scope: Scope, receive: Receive, send: Send, *, has_origin: bool) -> None:
+        """Serves the request once it is among the first MAX_REQUESTS_IN_FLIGHT; 503 past the line's bound."""
+        try:
+            await self.line.enter(within=self.queue_timeout)
+        except QueueTimeoutError:
+            await domain_error_response(OverloadedError(_LINE), {}, self.retry_after)(scope, receive, send)
+            return
+        try:
+            await self._serve(scope, receive, send, has_origin=has_origin)
+        finally:
+            self.line.leave()
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, *, has_origin: bool) -> None:
+        if has_origin:
+            await self.cors(scope, receive, send)
+        else:
+            await self._limit_body(scope, receive, send)
 
     async def _limit_body(self, scope: Scope, receive: Receive, send: Send) -> None:
         framing: BodyFraming = scope["state"][BODY_FRAMING_KEY]
@@ -124,6 +150,13 @@ class FrontDoor:
         else:
             route, path_params = found
             await route(scope, receive, send, path_params)
+
+
+def _waits_in_line(path: str) -> bool:
+    """API requests wait their turn; sign-up and sign-in do not, since they wait for a bcrypt thread instead and
+    must not hold a turn meanwhile. Service routes (health checks, docs) never wait behind the API's load.
+    """
+    return path.startswith(_NO_STORE_PREFIX) and not path.startswith(_AUTH_PREFIX)
 
 
 def _log_access(scope: Scope, state: dict[str, Any], status: int, started: float) -> None:
