@@ -48,7 +48,6 @@ from app.shared.tasks.rows import (
     callers_task,
     found_or_rejected,
     parse_task_id,
-    reject_missing_task,
 )
 from app.shared.tasks.versions import FIRST_VERSION, VERSIONED_TASK_COLUMNS, TaskWrite
 
@@ -110,7 +109,6 @@ __all__ = [
     "parse_task_id",
     "raise_if_signed_out",
     "reject_conflicting_completed",
-    "reject_missing_task",
     "revoke_sign_in",
     "security_event",
     "sign_in_is_live",

@@ -27,6 +27,15 @@ export type VersionedTask = Task & { etag: string; replayed: boolean };
  *  412's `task` is the task as it is now. */
 export type ErrorBody = Schemas["ErrorMessage"] | Schemas["ValidationErrorMessage"] | Schemas["TaskChangedMessage"];
 
+/** One page of the list: `total` matches the filter whatever the page (`X-Total-Count`); `next` and `prev` are
+ *  the neighbouring pages' URLs (`Link`), present when that page exists. */
+export interface TaskPage {
+  tasks: Task[];
+  total: number;
+  next?: string;
+  prev?: string;
+}
+
 /** `etag`: change the task only if it is still at this version (`If-Match`); without it the last write wins. */
 export interface WriteOptions {
   etag?: string;
@@ -82,6 +91,15 @@ function versioned(answer: { data?: Task; error?: ErrorBody | string; response: 
   return { ...unwrap(answer), etag: headers.get("ETag") ?? "", replayed };
 }
 
+/** `<url>; rel="next", <url>; rel="prev"` → { next: url, prev: url }. */
+function links(header: string | null): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const match of (header ?? "").matchAll(/<([^>]*)>\s*;\s*rel="([^"]+)"/g)) {
+    if (match[1] !== undefined && match[2] !== undefined) found[match[2]] = match[1];
+  }
+  return found;
+}
+
 function ifMatch({ etag }: WriteOptions): { "If-Match"?: string } {
   return etag === undefined ? {} : { "If-Match": etag };
 }
@@ -116,6 +134,13 @@ export function createTodoApi({ baseUrl, getToken }: { baseUrl: string; getToken
     },
     listTasks: async (query: ListTasksQuery = {}): Promise<Task[]> =>
       unwrap(await client.GET("/api/tasks", { params: { query } })),
+    /** The list as pages: pass `limit` (and `offset`), and show "page 2 of 5" from `total`. */
+    listTaskPage: async (query: ListTasksQuery): Promise<TaskPage> => {
+      const answer = await client.GET("/api/tasks", { params: { query } });
+      const tasks = unwrap(answer);
+      const { next, prev } = links(answer.response.headers.get("Link"));
+      return { tasks, total: Number(answer.response.headers.get("X-Total-Count")), next, prev };
+    },
     createTask: async (body: TaskCreate, options: RetryOptions = {}): Promise<VersionedTask> =>
       versioned(await client.POST("/api/tasks", { params: { header: idempotencyKey(options) }, body })),
     getTask: async (taskId: string): Promise<VersionedTask> =>

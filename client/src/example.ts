@@ -73,6 +73,11 @@ async function main(): Promise<void> {
     (task) => same(task) && task.replayed && task.etag === created.etag,
   );
   await step("listTasks", () => api.listTasks({ status: "pending" }), (tasks) => tasks.filter(same).length === 1);
+  await step(
+    "listTaskPage",
+    () => api.listTaskPage({ limit: 1, offset: 1 }),
+    (page) => page.total === 1 && page.tasks.length === 0 && page.next === undefined && page.prev !== undefined,
+  );
   const flip = { etag: created.etag, idempotencyKey: crypto.randomUUID() };
   const toggled = await step(
     "toggleTask",

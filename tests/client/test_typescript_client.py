@@ -22,6 +22,7 @@ EXAMPLE_STEPS = [
     "createTask",
     "createTask retried",
     "listTasks",
+    "listTaskPage",
     "toggleTask",
     "toggleTask retried",
     "updateTask",

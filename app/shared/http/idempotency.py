@@ -20,7 +20,7 @@ from app.shared.auth.principal import Principal
 from app.shared.database import Session
 from app.shared.database.tables import IDEMPOTENCY_KEY_MAX_LENGTH
 from app.shared.http.dependencies import CurrentUser, SessionDep
-from app.shared.http.task_routes import USER_ID_PARAMETER
+from app.shared.http.task_routes import canonical_path
 from app.shared.idempotency.keys import KeyClaim, StoredAnswer, fingerprint
 
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -72,13 +72,9 @@ class IdempotentRequest:
         return response
 
     async def _fingerprint(self) -> str:
-        """The operation (the endpoint, whichever of its paths was called, and its path values) and the body."""
-        route = self.request.scope["route"]
-        path_values = sorted(
-            (name, value) for name, value in self.request.path_params.items() if name != USER_ID_PARAMETER
-        )
-        operation = f"{route.endpoint.__module__}.{route.endpoint.__qualname__}{path_values}"
-        return fingerprint(operation, await self.request.body())
+        """The operation (method and path, `/api/{user_id}/tasks…` read as the route it aliases) and the body."""
+        path = canonical_path(self.request.url.path, self.owner.user_id)
+        return fingerprint(f"{self.request.method} {path}", await self.request.body())
 
 
 def _kept(response: Response) -> StoredAnswer:

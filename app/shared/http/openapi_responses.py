@@ -5,8 +5,12 @@ A route's facts decide its statuses: a token (`CurrentUser`) means 401 with `WWW
 cookies are on, 403 for a cross-site request; a rate-limit bucket means 429 with `Retry-After` and the
 `RateLimit-*` headers (which its successful answers carry too); a session means 503 with `Retry-After`; a body
 means 400, 413 and 422; a path parameter means 404; a create under a collection that has item routes means 201
-with `Location`. Every error is the body `error_handlers` really sends (`ErrorMessage`; a 422 keeps FastAPI's
-field errors in `detail`), with an example.
+with `Location`. The headers a route reads say the rest: `If-Match` means 412 (with the current task and its
+`ETag`) and 400 for a malformed tag, `If-None-Match` a bodiless 304, either an `ETag` on what the route answers
+(and on a create whose items take them); `Idempotency-Key` means 409 and 422 and `Idempotent-Replayed` on its
+successes; `limit` with `offset` means `X-Total-Count` and `Link`. Every error is the body `error_handlers` really
+sends (`ErrorMessage`; a 422 keeps FastAPI's field errors in `detail`; a 412 adds `task`), with an example taken
+from the code that answers it.
 
 A slice documents only what is its own (signup's 409, signin's 401), as `responses={409: {"description":
 "Email already registered"}}`: the description is the `detail` it answers with, and becomes the example,

@@ -20,8 +20,6 @@ from app.shared.tasks.rows import TASK_NOT_FOUND
 
 TASKS_PREFIX = "/api/tasks"
 USER_TASKS_PREFIX = "/api/{user_id}/tasks"
-# The alias's path parameter: always the caller's own id, so it never makes two requests different.
-USER_ID_PARAMETER = "user_id"
 
 # The copies' own tag, declared after the slices' "Tasks" (openapi.py), so each route shows once where it is sought.
 USER_TASKS_TAG = "Tasks by user id"
@@ -48,6 +46,14 @@ def user_scoped_path(path: str) -> str | None:
     if path == TASKS_PREFIX or path.startswith(f"{TASKS_PREFIX}/"):
         return USER_TASKS_PREFIX + path.removeprefix(TASKS_PREFIX)
     return None
+
+
+def canonical_path(path: str, user_id: str) -> str:
+    """A request's path as the `/api/tasks…` route it aliases: `/api/u1/tasks/7` → `/api/tasks/7` for user u1."""
+    scoped = USER_TASKS_PREFIX.format(user_id=user_id)
+    if path == scoped or path.startswith(f"{scoped}/"):
+        return TASKS_PREFIX + path.removeprefix(scoped)
+    return path
 
 
 class TaskRouter(APIRouter):
