@@ -17,7 +17,8 @@ from app.shared.database import Database
 from tests.conftest import client_for, running_app
 from tests.conftest import test_settings as settings_for
 from tests.factories import bearer
-from tests.resilience.components import PgBouncer, PostgresCluster, pgbouncer_binary
+from tests.resilience.components import PgBouncer, PostgresCluster
+from tools.cluster.pgbouncer import pgbouncer_binary
 
 CLIENTS = 50
 # Fewer server connections than the app's pool: many client connections share each, as on Neon.
