@@ -49,6 +49,7 @@ async def test_a_replica_killed_mid_load_loses_no_acknowledged_write(
     await asyncio.wait_for(_dead(group), MARKED_DOWN_TIMEOUT_SECONDS)
     dead_at = time.monotonic()
     marked_down = await asyncio.wait_for(_marked_down(stats), MARKED_DOWN_TIMEOUT_SECONDS)
+    marked_down_after = time.monotonic() - dead_at
     await asyncio.wait_for(
         load.until_acknowledged(len(load.acknowledged) + CREATES_AFTER_MARKED_DOWN), LOAD_TIMEOUT_SECONDS
     )
@@ -81,7 +82,8 @@ async def test_a_replica_killed_mid_load_loses_no_acknowledged_write(
     assert not duplicated, f"keys with more than one task (Idempotency-Key not honoured?): {duplicated}"
     assert set(titles) == set(load.keys)
     print(
-        f"\n{len(failed)} attempts failed (in flight on the killed replica), "
+        f"\nmarked down {marked_down_after:.2f}s after it died; "
+        f"{len(failed)} attempts failed (in flight on the killed replica), "
         f"{len(retried)} requests retried by haproxy, {len(load.attempts)} attempts for {len(load.keys)} creates"
     )
 

@@ -4,6 +4,7 @@ needed: every first attempt is answered 201.
 """
 
 import asyncio
+import time
 
 import pytest
 
@@ -32,7 +33,9 @@ async def test_a_rolling_restart_under_load_fails_no_request(
     await asyncio.wait_for(load.until_acknowledged(WARM_UP_CREATES), LOAD_TIMEOUT_SECONDS)
 
     acknowledged_at_start = len(load.acknowledged)
+    restart_started = time.monotonic()
     await asyncio.to_thread(rolling_restart, plan)
+    restart_took = time.monotonic() - restart_started
     acknowledged_during = len(load.acknowledged) - acknowledged_at_start
     served_after_restart = {name: server.total_sessions for name, server in stats.servers().items()}
     await asyncio.wait_for(
@@ -54,4 +57,7 @@ async def test_a_rolling_restart_under_load_fails_no_request(
     titles = await stored_titles(cluster_database)
     assert sorted(titles) == sorted(load.keys)
     assert all(len(ids) == 1 for ids in titles.values())
-    print(f"\n{acknowledged_during} creates acknowledged during the restart, {len(load.keys)} in all, 0 failed")
+    print(
+        f"\nrestart took {restart_took:.1f}s; {acknowledged_during} creates acknowledged during it, "
+        f"{len(load.keys)} in all, 0 failed"
+    )

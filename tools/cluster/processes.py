@@ -55,9 +55,10 @@ def read_group(pidfile: Path) -> int | None:
 
 def group_alive(group: int) -> bool:
     """Whether any process of the group is still running. Zombies do not count: a component whose parent exited
-    early (as `make cluster` does) may wait a while for init to reap it, but it serves nothing any more.
+    early (as `make cluster` does) may wait a while for init to reap it, but it serves nothing any more. Threads
+    are looked at one by one: a killed process's main thread may be a zombie while others still hold its sockets.
     """
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for stat in Path("/proc").glob("[0-9]*/task/[0-9]*/stat"):
         with contextlib.suppress(OSError, IndexError, ValueError):
             # The command name is in parentheses and may hold spaces: the fields after its closing one are fixed.
             fields = stat.read_text().rsplit(")", 1)[1].split()
