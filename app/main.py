@@ -49,7 +49,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=True,
         allow_methods=["*"],
         allow_headers=["*"],
-        expose_headers=["X-Request-ID", "Location", "Retry-After"],
+        expose_headers=[
+            "X-Request-ID",
+            "Location",
+            "Retry-After",
+            "ETag",
+            "X-Total-Count",
+            "Link",
+            "Idempotent-Replayed",
+        ],
     )
     app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.forwarded_allow_ips)
     mount_slices(app)

@@ -70,3 +70,46 @@ class DuplicateValueError(DomainError):
     """A unique constraint refused the write. Queries catch it and say what it means (an email already taken)."""
 
     detail = "Duplicate value"
+
+
+class InvalidHeaderError(DomainError):
+    """A request header that does not parse (a malformed `If-Match`): 400."""
+
+    detail = "Malformed request header"
+
+
+class PreconditionFailedError(DomainError):
+    """`If-Match` named a version that is no longer current: 412, with the current state and its tag.
+
+    `name` is the key the current state goes under (`task`); nothing was changed.
+    """
+
+    detail = "Precondition failed"
+
+    def __init__(self, detail: str, *, name: str, current: dict[str, object], etag: str) -> None:
+        super().__init__(detail)
+        self.name = name
+        self.current = current
+        self.etag = etag
+
+
+class NotModified(DomainError):
+    """`If-None-Match` holds the current tag: the client's copy is still good (304, no body)."""
+
+    detail = "Not modified"
+
+    def __init__(self, etag: str) -> None:
+        super().__init__()
+        self.etag = etag
+
+
+class IdempotencyKeyInUseError(ConflictError):
+    """The same `Idempotency-Key` is still being served by its first request: 409, retry later."""
+
+    detail = "A request with this Idempotency-Key is still running; retry later"
+
+
+class IdempotencyKeyReusedError(DomainError):
+    """The same `Idempotency-Key` came with another body or on another route: 422 on the header."""
+
+    detail = "This Idempotency-Key was used for a different request"

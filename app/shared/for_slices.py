@@ -16,6 +16,7 @@ from app.shared.database import Row, Session, Statement
 from app.shared.database.column_types import utc_now
 from app.shared.database.storable_text import NoNulCharacters
 from app.shared.database.tables import NAME_MAX_LENGTH, USER_PUBLIC_COLUMNS, SignIn, Task, User
+from app.shared.entity_tags import TagCondition
 from app.shared.errors import (
     AuthenticationError,
     ConflictError,
@@ -23,6 +24,7 @@ from app.shared.errors import (
     InvalidCredentialsError,
     ServiceUnavailableError,
 )
+from app.shared.http.conditional import IfMatch, IfNoneMatch, task_response
 from app.shared.http.dependencies import (
     AuthRateLimit,
     CurrentUser,
@@ -32,7 +34,9 @@ from app.shared.http.dependencies import (
     SignInEmailLimit,
     TokensDep,
 )
+from app.shared.http.idempotency import Idempotent
 from app.shared.http.messages import ErrorMessage, Message
+from app.shared.http.pages import TOTAL_COUNT, page_response, total_of
 from app.shared.http.responses import json_response
 from app.shared.http.task_routes import TaskRouter
 from app.shared.observability.security_events import security_event
@@ -46,15 +50,19 @@ from app.shared.tasks.rows import (
     parse_task_id,
     reject_missing_task,
 )
+from app.shared.tasks.versions import FIRST_VERSION, VERSIONED_TASK_COLUMNS, TaskWrite
 
 __all__ = [
     "CALLERS_TASK",
     "COMPLETED_KEYS",
+    "FIRST_VERSION",
     "INSERT_SIGN_IN",
     "NAME_MAX_LENGTH",
     "OWNER_ID",
     "TASK_COLUMNS",
+    "TOTAL_COUNT",
     "USER_PUBLIC_COLUMNS",
+    "VERSIONED_TASK_COLUMNS",
     "AuthRateLimit",
     "AuthSession",
     "AuthenticationError",
@@ -63,6 +71,9 @@ __all__ = [
     "DuplicateValueError",
     "EmailAddress",
     "ErrorMessage",
+    "Idempotent",
+    "IfMatch",
+    "IfNoneMatch",
     "InvalidCredentialsError",
     "Message",
     "NoNulCharacters",
@@ -77,11 +88,13 @@ __all__ = [
     "SignIn",
     "SignInEmailLimit",
     "Statement",
+    "TagCondition",
     "Task",
     "TaskDescription",
     "TaskPublic",
     "TaskRouter",
     "TaskTitle",
+    "TaskWrite",
     "TokenPair",
     "TokenService",
     "TokensDep",
@@ -93,6 +106,7 @@ __all__ = [
     "json_response",
     "owned_by",
     "owner_values",
+    "page_response",
     "parse_task_id",
     "raise_if_signed_out",
     "reject_conflicting_completed",
@@ -101,5 +115,7 @@ __all__ = [
     "security_event",
     "sign_in_is_live",
     "start_sign_in",
+    "task_response",
+    "total_of",
     "utc_now",
 ]

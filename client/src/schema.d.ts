@@ -173,13 +173,13 @@ export interface paths {
         };
         /**
          * List Tasks
-         * @description The caller's tasks, filtered by status and sorted; an empty array when there are none.
+         * @description The caller's tasks, filtered and sorted (`[]` when none); `X-Total-Count` and, with `limit`, `Link`.
          */
         get: operations["listTasks"];
         put?: never;
         /**
          * Create Task
-         * @description Create a task owned by the caller; `Location` names the new task.
+         * @description Create a task owned by the caller; `Location` names the new task; a retried `Idempotency-Key` makes none.
          */
         post: operations["createTask"];
         delete?: never;
@@ -197,25 +197,25 @@ export interface paths {
         };
         /**
          * Get Task
-         * @description One of the caller's tasks; another user's task is 404, as if it did not exist.
+         * @description One of the caller's tasks; another user's task is 404, as if it did not exist. 304 while unchanged.
          */
         get: operations["getTask"];
         /**
          * Replace Task
-         * @description Change the fields given (at least one); the others stay as they are.
+         * @description Change the fields given (at least one); the others stay as they are. With `If-Match`, only that version.
          */
         put: operations["replaceTask"];
         post?: never;
         /**
          * Delete Task
-         * @description Delete one of the caller's tasks; answers 204 with an empty body.
+         * @description Delete one of the caller's tasks; answers 204 with an empty body. With `If-Match`, only that version.
          */
         delete: operations["deleteTask"];
         options?: never;
         head?: never;
         /**
          * Update Task
-         * @description Same as PUT: change the fields given (at least one).
+         * @description Same as PUT: change the fields given (at least one). With `If-Match`, only that version.
          */
         patch: operations["updateTask"];
         trace?: never;
@@ -255,7 +255,7 @@ export interface paths {
         head?: never;
         /**
          * Toggle Task
-         * @description Flip `completed` atomically; the response shows the state this flip produced.
+         * @description Flip `completed` atomically; the response shows the state this flip produced (once per `Idempotency-Key`).
          */
         patch: operations["toggleTask"];
         trace?: never;
@@ -269,7 +269,7 @@ export interface paths {
         };
         /**
          * List Tasks (by user id)
-         * @description The caller's tasks, filtered by status and sorted; an empty array when there are none.
+         * @description The caller's tasks, filtered and sorted (`[]` when none); `X-Total-Count` and, with `limit`, `Link`.
          *
          *     Alias of `GET /api/tasks`; a `user_id` other than the caller's is 404.
          */
@@ -277,7 +277,7 @@ export interface paths {
         put?: never;
         /**
          * Create Task (by user id)
-         * @description Create a task owned by the caller; `Location` names the new task.
+         * @description Create a task owned by the caller; `Location` names the new task; a retried `Idempotency-Key` makes none.
          *
          *     Alias of `POST /api/tasks`; a `user_id` other than the caller's is 404.
          */
@@ -297,14 +297,14 @@ export interface paths {
         };
         /**
          * Get Task (by user id)
-         * @description One of the caller's tasks; another user's task is 404, as if it did not exist.
+         * @description One of the caller's tasks; another user's task is 404, as if it did not exist. 304 while unchanged.
          *
          *     Alias of `GET /api/tasks/{task_id}`; a `user_id` other than the caller's is 404.
          */
         get: operations["getTaskByUserId"];
         /**
          * Replace Task (by user id)
-         * @description Change the fields given (at least one); the others stay as they are.
+         * @description Change the fields given (at least one); the others stay as they are. With `If-Match`, only that version.
          *
          *     Alias of `PUT /api/tasks/{task_id}`; a `user_id` other than the caller's is 404.
          */
@@ -312,7 +312,7 @@ export interface paths {
         post?: never;
         /**
          * Delete Task (by user id)
-         * @description Delete one of the caller's tasks; answers 204 with an empty body.
+         * @description Delete one of the caller's tasks; answers 204 with an empty body. With `If-Match`, only that version.
          *
          *     Alias of `DELETE /api/tasks/{task_id}`; a `user_id` other than the caller's is 404.
          */
@@ -321,7 +321,7 @@ export interface paths {
         head?: never;
         /**
          * Update Task (by user id)
-         * @description Same as PUT: change the fields given (at least one).
+         * @description Same as PUT: change the fields given (at least one). With `If-Match`, only that version.
          *
          *     Alias of `PATCH /api/tasks/{task_id}`; a `user_id` other than the caller's is 404.
          */
@@ -365,7 +365,7 @@ export interface paths {
         head?: never;
         /**
          * Toggle Task (by user id)
-         * @description Flip `completed` atomically; the response shows the state this flip produced.
+         * @description Flip `completed` atomically; the response shows the state this flip produced (once per `Idempotency-Key`).
          *
          *     Alias of `PATCH /api/tasks/{task_id}/toggle`; a `user_id` other than the caller's is 404.
          */
@@ -1823,7 +1823,10 @@ export interface operations {
                 limit?: number | null;
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
+                "If-None-Match"?: string[] | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1939,7 +1942,10 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2088,7 +2094,10 @@ export interface operations {
     getTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
+                "If-None-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2219,7 +2228,10 @@ export interface operations {
     replaceTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2384,7 +2396,10 @@ export interface operations {
     deleteTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2501,7 +2516,10 @@ export interface operations {
     updateTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2666,7 +2684,12 @@ export interface operations {
     completeTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2797,7 +2820,12 @@ export interface operations {
     toggleTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 task_id: string;
             };
@@ -2937,7 +2965,10 @@ export interface operations {
                 limit?: number | null;
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
+                "If-None-Match"?: string[] | null;
+            };
             path: {
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
                 user_id: string;
@@ -3071,7 +3102,10 @@ export interface operations {
     createTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
                 user_id: string;
@@ -3238,7 +3272,10 @@ export interface operations {
     getTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the copy the client holds; 304 with no body while it is current */
+                "If-None-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3371,7 +3408,10 @@ export interface operations {
     replaceTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3538,7 +3578,10 @@ export interface operations {
     deleteTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3657,7 +3700,10 @@ export interface operations {
     updateTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3824,7 +3870,12 @@ export interface operations {
     completeTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */
@@ -3957,7 +4008,12 @@ export interface operations {
     toggleTaskByUserId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of the version this write expects (`"3"`), a list of them, or `*`; else 412 */
+                "If-Match"?: string[] | null;
+                /** @description 1 to 255 printable ASCII characters, new for each operation: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`) and changes nothing; kept 24 hours, per user */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 task_id: string;
                 /** @description the caller's own user id (the token's `sub`); any other is 404 */

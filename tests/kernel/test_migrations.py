@@ -19,7 +19,7 @@ from app.shared.database.tables import metadata
 from tests.conftest import TEST_SECRET, test_settings, throwaway_postgres_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-APP_TABLES = {"users", "tasks", "sign_ins"}
+APP_TABLES = {"users", "tasks", "sign_ins", "idempotency_keys"}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -133,6 +133,7 @@ async def measured(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterat
 ROUTES = [
     ("GET", "/api/tasks/{id}", None),
     ("GET", "/api/tasks", None),
+    ("GET", "/api/tasks?limit=1&offset=0", None),
     ("PATCH", "/api/tasks/{id}/toggle", None),
     ("PUT", "/api/tasks/{id}", {"title": "renamed"}),
     ("PATCH", "/api/tasks/{id}", {"description": "changed"}),

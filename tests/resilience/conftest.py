@@ -7,7 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 
-from tests.resilience.components import PostgresCluster, postgres_bindir
+from tests.resilience.components import PgBouncer, PostgresCluster, postgres_bindir
+from tools.cluster.pgbouncer import pgbouncer_binary
+
+# Fewer server connections than the app's pool: many client connections share each, as on Neon.
+SERVER_CONNECTIONS = 5
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +58,25 @@ async def cluster_database(cluster: PostgresCluster) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+def pgbouncer(cluster: PostgresCluster) -> Iterator[PgBouncer]:
+    """PgBouncer in transaction mode in front of the cluster, for one test."""
+    binary = pgbouncer_binary()
+    if binary is None:
+        reason = "pgbouncer is not installed (apt-get install pgbouncer; .ci/run does it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true)")
+        pytest.skip(reason)
+    bouncer = PgBouncer(binary, upstream_port=cluster.port, pool_size=SERVER_CONNECTIONS)
+    bouncer.start()
+    try:
+        yield bouncer
+    finally:
+        bouncer.stop()
+
+
+def through(bouncer: PgBouncer, cluster_database: str) -> str:
+    """The URL of a cluster database, reached through the bouncer."""
+    return bouncer.url(cluster_database.rsplit("/", 1)[1])

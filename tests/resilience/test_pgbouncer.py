@@ -7,7 +7,6 @@ transaction — is what makes it work; the second test shows the same traffic fa
 
 import asyncio
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,29 +16,10 @@ from app.shared.database import Database
 from tests.conftest import client_for, running_app
 from tests.conftest import test_settings as settings_for
 from tests.factories import bearer
-from tests.resilience.components import PgBouncer, PostgresCluster
-from tools.cluster.pgbouncer import pgbouncer_binary
+from tests.resilience.components import PgBouncer
+from tests.resilience.conftest import through
 
 CLIENTS = 50
-# Fewer server connections than the app's pool: many client connections share each, as on Neon.
-SERVER_CONNECTIONS = 5
-
-
-@pytest.fixture
-def pgbouncer(cluster: PostgresCluster) -> Iterator[PgBouncer]:
-    binary = pgbouncer_binary()
-    if binary is None:
-        pytest.skip("pgbouncer is not installed (apt-get install pgbouncer; .ci/run does it)")
-    bouncer = PgBouncer(binary, upstream_port=cluster.port, pool_size=SERVER_CONNECTIONS)
-    bouncer.start()
-    try:
-        yield bouncer
-    finally:
-        bouncer.stop()
-
-
-def through(bouncer: PgBouncer, cluster_database: str) -> str:
-    return bouncer.url(cluster_database.rsplit("/", 1)[1])
 
 
 async def journey(http: httpx.AsyncClient, client: int) -> list[str]:

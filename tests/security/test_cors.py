@@ -42,3 +42,20 @@ async def test_a_preflight_from_the_frontend_is_answered(client: httpx.AsyncClie
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == ALLOWED
+
+
+async def test_a_browser_may_send_the_safe_write_headers_and_read_their_answers(client: httpx.AsyncClient) -> None:
+    preflight = await client.options(
+        "/api/tasks",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, if-match, if-none-match, idempotency-key",
+        },
+    )
+    assert preflight.status_code == 200
+    allowed = {name.strip().lower() for name in preflight.headers["access-control-allow-headers"].split(",")}
+    assert {"if-match", "if-none-match", "idempotency-key"} <= allowed
+    response = await client.get("/health", headers={"Origin": ALLOWED})
+    exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
+    assert {"etag", "x-total-count", "link", "idempotent-replayed"} <= exposed

@@ -6,8 +6,9 @@ from sqlalchemy import bindparam, insert, select
 
 from app.features.create_task.request import TaskCreate
 from app.shared.for_slices import (
+    FIRST_VERSION,
     OWNER_ID,
-    TASK_COLUMNS,
+    VERSIONED_TASK_COLUMNS,
     Principal,
     Row,
     Session,
@@ -27,6 +28,7 @@ _NEW_TASK = {
     "completed": bindparam("completed", type_=_COLUMNS["completed"].type),
     "created_at": bindparam("now", type_=_COLUMNS["created_at"].type),
     "updated_at": bindparam("now", type_=_COLUMNS["updated_at"].type),
+    "version": FIRST_VERSION,
 }
 # One statement: the row is inserted only while the caller's sign-in is live (else no row comes back).
 INSERT_TASK = Statement(
@@ -34,7 +36,7 @@ INSERT_TASK = Statement(
     .from_select(
         list(_NEW_TASK), select(*(value.label(name) for name, value in _NEW_TASK.items())).where(sign_in_is_live())
     )
-    .returning(*TASK_COLUMNS)
+    .returning(*VERSIONED_TASK_COLUMNS)
 )
 
 

@@ -3,19 +3,13 @@
 from uuid import UUID
 
 from sqlalchemy import delete
-from sqlmodel import col
 
-from app.shared.for_slices import (
-    CALLERS_TASK,
-    Principal,
-    Session,
-    Statement,
-    Task,
-    callers_task,
-)
+from app.shared.for_slices import Principal, Session, TagCondition, Task, TaskWrite
 
-DELETE_OWNED_TASK = Statement(delete(Task).where(CALLERS_TASK).returning(col(Task.id)))
+DELETE_OWNED_TASK = TaskWrite(delete(Task))
 
 
-async def delete_owned_task(*, session: Session, owner: Principal, task_id: UUID) -> bool:
-    return await session.one(DELETE_OWNED_TASK, **callers_task(owner, task_id)) is not None
+async def delete_owned_task(
+    *, session: Session, owner: Principal, task_id: UUID, if_match: TagCondition | None
+) -> None:
+    await DELETE_OWNED_TASK.run(session, owner=owner, task_id=task_id, if_match=if_match)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.shared.for_slices import (
     CALLERS_TASK,
-    TASK_COLUMNS,
+    VERSIONED_TASK_COLUMNS,
     Principal,
     Row,
     Session,
@@ -14,7 +14,7 @@ from app.shared.for_slices import (
     callers_task,
 )
 
-SELECT_OWNED_TASK = Statement(select(*TASK_COLUMNS).where(CALLERS_TASK))
+SELECT_OWNED_TASK = Statement(select(*VERSIONED_TASK_COLUMNS).where(CALLERS_TASK))
 
 
 async def select_task(*, session: Session, owner: Principal, task_id: UUID) -> Row | None:

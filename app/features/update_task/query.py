@@ -7,28 +7,16 @@ from uuid import UUID
 from sqlalchemy import bindparam, update
 
 from app.features.update_task.request import EDITABLE_FIELDS
-from app.shared.for_slices import (
-    CALLERS_TASK,
-    TASK_COLUMNS,
-    Principal,
-    Row,
-    Session,
-    Statement,
-    Task,
-    callers_task,
-    utc_now,
-)
+from app.shared.for_slices import Principal, Row, Session, TagCondition, Task, TaskWrite, utc_now
 
 
-def _update_of(fields: frozenset[str]) -> Statement:
+def _update_of(fields: frozenset[str]) -> TaskWrite:
     columns = Task.__table__.columns  # type: ignore[attr-defined]
     values = {name: bindparam(name, type_=columns[name].type) for name in sorted(fields)}
-    return Statement(
-        update(Task).where(CALLERS_TASK).values(**values, updated_at=bindparam("now")).returning(*TASK_COLUMNS)
-    )
+    return TaskWrite(update(Task).values(**values, updated_at=bindparam("now")))
 
 
-# One statement per set of fields a request may change (seven), built once: a request only picks its own.
+# One write per set of fields a request may change (seven), built once: a request only picks its own.
 UPDATE_BY_FIELDS = {
     frozenset(fields): _update_of(frozenset(fields))
     for count in range(1, len(EDITABLE_FIELDS) + 1)
@@ -37,7 +25,7 @@ UPDATE_BY_FIELDS = {
 
 
 async def update_owned_task(
-    *, session: Session, owner: Principal, task_id: UUID, changes: dict[str, Any]
-) -> Row | None:
-    statement = UPDATE_BY_FIELDS[frozenset(changes)]
-    return await session.one(statement, now=utc_now(), **changes, **callers_task(owner, task_id))
+    *, session: Session, owner: Principal, task_id: UUID, changes: dict[str, Any], if_match: TagCondition | None
+) -> Row:
+    write = UPDATE_BY_FIELDS[frozenset(changes)]
+    return await write.run(session, owner=owner, task_id=task_id, if_match=if_match, now=utc_now(), **changes)

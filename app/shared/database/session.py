@@ -64,6 +64,23 @@ class Session:
                 raise
             raise translated from error
 
+    async def commit(self) -> None:
+        """Makes what ran so far visible to other connections now, before the request ends.
+
+        Statements commit by themselves anyway; where the whole session is one transaction (behind a pooler that
+        cannot keep prepared statements) this commits it, and the next statement opens the next one.
+        """
+        if self._pinned is None:
+            return
+        pinned, self._pinned = self._pinned, None
+        try:
+            await pinned.__aexit__(None, None, None)
+        except Exception as error:
+            translated = self._translated(error)
+            if translated is None:
+                raise
+            raise translated from error
+
     async def close(self, error: BaseException | None = None) -> None:
         """Ends the session's transaction (if it is one) and hands the connection back.
 
@@ -83,11 +100,14 @@ class Session:
             self._lease = self._pinned = self._connection = None
 
     async def _connected(self) -> DriverConnection:
-        if self._connection is not None:
+        if self._connection is not None and (self._pinned is not None or not self._one_transaction):
             return self._connection
-        lease = self._source.connection()
-        connection = await lease.__aenter__()
-        self._lease = lease
+        if self._connection is not None:
+            connection = self._connection  # after commit(): the same connection, a new transaction
+        else:
+            lease = self._source.connection()
+            connection = await lease.__aenter__()
+            self._lease = lease
         if self._one_transaction:
             pinned = connection.transaction()
             try:

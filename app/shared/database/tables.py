@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, ForeignKey, Index, MetaData, String, text
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, MetaData, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.shared.database.column_types import UTCDateTime, utc_now
@@ -21,6 +21,7 @@ metadata: MetaData = SQLModel.metadata
 USER_ID_MAX_LENGTH = 64
 EMAIL_MAX_LENGTH = 320
 NAME_MAX_LENGTH = 100
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 2000
 
@@ -57,6 +58,9 @@ class Task(SQLModel, table=True):
     completed: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
+    # 1 on create, one more on every write (app/shared/tasks/versions.py): the task's ETag, and what If-Match
+    # compares inside the write's own statement.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")}, nullable=False)
 
 
 class SignIn(SQLModel, table=True):
@@ -79,6 +83,31 @@ class SignIn(SQLModel, table=True):
     # a second tab refreshing at the same moment, not a thief (docs/auth.md, "The reuse interval").
     previous_refresh_jti: str | None = Field(default=None, max_length=36, nullable=True)
     rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An `Idempotency-Key` a user sent, and the first successful answer to it (app/shared/idempotency/).
+
+    A row is claimed (`claim`, `started_at`) before the work runs and completed (`status_code`, `headers`, `body`)
+    in the work's own transaction; a row without an answer is a request still running, or a crashed one whose
+    lease has run out. Rows older than a day are purged.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_started_at", "started_at"),)
+
+    user_id: str = Field(
+        sa_column=Column(
+            String(USER_ID_MAX_LENGTH), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    key: str = Field(primary_key=True, max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
+    fingerprint: str = Field(max_length=64)
+    claim: str = Field(max_length=32)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status_code: int | None = Field(default=None, nullable=True)
+    headers: str | None = Field(default=None, sa_type=Text, nullable=True)
+    body: bytes | None = Field(default=None, sa_type=LargeBinary, nullable=True)
 
 
 # What `UserPublic` shows, in its order: never the password hash.

@@ -21,22 +21,31 @@ from app.shared.errors import (
     DatabaseUnavailableError,
     DomainError,
     DuplicateValueError,
+    IdempotencyKeyReusedError,
+    InvalidHeaderError,
     NotFoundError,
+    NotModified,
     PayloadTooLargeError,
+    PreconditionFailedError,
     RateLimitedError,
     ServiceUnavailableError,
     UnstorableValueError,
 )
+from app.shared.http.responses import JSON_OPTIONS
 from app.shared.kernel import kernel_of
 from app.shared.rate_limits.limiter import rate_limit_headers
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotModified: 304,
+    InvalidHeaderError: 400,
     AuthenticationError: 401,
     CrossSiteRequestError: 403,
     NotFoundError: 404,
     ConflictError: 409,
     DuplicateValueError: 409,
+    PreconditionFailedError: 412,
     PayloadTooLargeError: 413,
+    IdempotencyKeyReusedError: 422,
     RateLimitedError: 429,
     ServiceUnavailableError: 503,
     UnstorableValueError: 422,
@@ -48,9 +57,14 @@ _REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
 
 
 def error_response(
-    status: int, detail: Any, headers: dict[str, str] | None = None, *, message: str | None = None
+    status: int,
+    detail: Any,
+    headers: dict[str, str] | None = None,
+    *,
+    message: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    body = {"detail": detail, "message": message or error_message(detail)}
+    body = {"detail": detail, "message": message or error_message(detail), **(extra or {})}
     return Response(_json_bytes(body), status_code=status, headers=headers, media_type="application/json")
 
 
@@ -81,6 +95,15 @@ def internal_error_response() -> Response:
 UNSTORABLE_INPUT_DETAIL = [
     {"type": "value_error", "loc": ["request"], "msg": UnstorableValueError.detail, "input": None}
 ]
+# FastAPI's list form, on the header: the key is valid, but names another request.
+KEY_REUSED_DETAIL = [
+    {
+        "type": "idempotency_key_reused",
+        "loc": ["header", "Idempotency-Key"],
+        "msg": IdempotencyKeyReusedError.detail,
+        "input": None,
+    }
+]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -101,6 +124,14 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(error, DatabaseUnavailableError):
                 cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
                 logger.bind(event="database_unavailable").warning("Database unavailable: {}", cause)
+        elif isinstance(error, NotModified):
+            # Not a failure: the client's copy is current. No body, and the tag it may keep using.
+            return Response(status_code=status, headers=headers | {"ETag": error.etag})
+        elif isinstance(error, PreconditionFailedError):
+            headers["ETag"] = error.etag
+            return error_response(status, error.detail, headers, extra={error.name: error.current})
+        elif isinstance(error, IdempotencyKeyReusedError):
+            return error_response(status, KEY_REUSED_DETAIL, headers, message=error.detail)
         elif isinstance(error, UnstorableValueError):
             cause = type(error.__cause__).__name__ if error.__cause__ else "unknown"
             logger.bind(event="unstorable_input").warning("Unstorable input refused: {}", cause)
@@ -134,7 +165,8 @@ def _json_safe(problems: Any) -> Any:
 
 def _json_bytes(payload: Any) -> bytes:
     try:
-        return orjson.dumps(payload, default=str)
+        # The options every answer renders with, so the current task in a 412 reads as it does in a 200.
+        return orjson.dumps(payload, default=str, option=JSON_OPTIONS)
     except TypeError:
         # orjson refuses integers past 64 bits and unpaired surrogates, and a client may send either (echoed back
         # in a validation error). The standard library escapes both.

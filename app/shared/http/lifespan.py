@@ -11,10 +11,13 @@ from app.shared.database import Database
 from app.shared.database.driver_errors import is_database_unavailable
 from app.shared.database.migrations import upgrade_to_head
 from app.shared.errors import ServiceUnavailableError
+from app.shared.idempotency.keys import purge_expired
 from app.shared.kernel import Kernel, kernel_of
 
 FIRST_RETRY_SECONDS = 0.5
 MAX_RETRY_SECONDS = 10.0
+# Keys live a day; purging hourly keeps the table near one day's keys.
+PURGE_INTERVAL_SECONDS = 3600.0
 
 
 @asynccontextmanager
@@ -23,6 +26,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await kernel.database.start()
     first_attempt_done = asyncio.Event()
     preparing = asyncio.create_task(prepare_database(kernel, first_attempt_done))
+    purging = asyncio.create_task(purge_idempotency_keys(kernel.database))
     # Serve with the schema at head when the database answers; when it does not (refused, or no answer within
     # the connect timeout), start anyway: ready stays 503 while migrations keep being retried in the background.
     with suppress(TimeoutError):
@@ -30,9 +34,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        preparing.cancel()
-        with suppress(asyncio.CancelledError):
-            await preparing
+        for background in (preparing, purging):
+            background.cancel()
+            with suppress(asyncio.CancelledError):
+                await background
         await kernel.better_auth_sessions.close()
         await kernel.database.dispose()
 
@@ -76,6 +81,17 @@ async def prepare_database(kernel: Kernel, first_attempt_done: asyncio.Event) ->
             f" after {failures} failed attempt(s)" if failures else "",
         )
         return
+
+
+async def purge_idempotency_keys(database: Database) -> None:
+    """Every worker purges expired keys now and then: harmless when several do, and no scheduler to run."""
+    while True:
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+        if database.schema_ready:
+            try:
+                await purge_expired(database)
+            except ServiceUnavailableError:
+                logger.warning("Could not purge expired idempotency keys; trying again in an hour")
 
 
 async def _fill_pool(database: Database) -> None:

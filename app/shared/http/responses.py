@@ -13,7 +13,10 @@ from starlette.responses import Response
 JSON_OPTIONS = orjson.OPT_UTC_Z
 
 
-def json_response(payload: Any, *, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+def render_json(payload: Any) -> bytes:
     # `default=str` covers asyncpg's own UUID class, which orjson does not know as a UUID.
-    body = orjson.dumps(payload, default=str, option=JSON_OPTIONS)
-    return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+    return orjson.dumps(payload, default=str, option=JSON_OPTIONS)
+
+
+def json_response(payload: Any, *, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(render_json(payload), status_code=status_code, headers=headers, media_type="application/json")

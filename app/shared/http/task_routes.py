@@ -19,6 +19,8 @@ from app.shared.tasks.rows import TASK_NOT_FOUND
 
 TASKS_PREFIX = "/api/tasks"
 USER_TASKS_PREFIX = "/api/{user_id}/tasks"
+# The alias's path parameter: always the caller's own id, so it never makes two requests different.
+USER_ID_PARAMETER = "user_id"
 
 PathUserId = Annotated[str, Path(description="the caller's own user id (the token's `sub`); any other is 404")]
 
