@@ -15,8 +15,12 @@ import asyncpg
 import httpx
 
 RETRYABLE_STATUSES = {409, 502, 503, 504}
-MAX_ATTEMPTS = 8
 RETRY_PAUSE_SECONDS = 0.2
+# 409 says "retry later" without saying when (no Retry-After): a second between tries.
+BUSY_KEY_PAUSE_SECONDS = 1.0
+# A key whose first request died after claiming it answers 409 until the claim's lease (2 minutes,
+# app/shared/idempotency/keys.py) runs out; a client keeps trying that long, and a little more.
+RETRY_FOR_SECONDS = 150.0
 PASSWORD = "correct horse battery"
 
 
@@ -88,7 +92,10 @@ class WriteLoad:
                 self._progress.notify_all()
 
     async def _create(self, http: httpx.AsyncClient, key: str) -> str:
-        for number in range(MAX_ATTEMPTS):
+        give_up_at = time.monotonic() + RETRY_FOR_SECONDS
+        number = 0
+        while True:
+            pause = RETRY_PAUSE_SECONDS
             attempt = Attempt(key=key, request_id=f"{key}-attempt-{number}", started=time.monotonic())
             self.attempts.append(attempt)
             headers = bearer(self.token) | {"Idempotency-Key": key, "X-Request-ID": attempt.request_id}
@@ -102,11 +109,15 @@ class WriteLoad:
                     attempt.ended = time.monotonic()
                     return str(response.json()["id"])
                 attempt.error = response.text[:200]
+                if response.status_code == 409:
+                    pause = float(response.headers.get("Retry-After", BUSY_KEY_PAUSE_SECONDS))
                 if response.status_code not in RETRYABLE_STATUSES:
                     raise AssertionError(f"create {key} answered {response.status_code}: {response.text[:200]}")
             attempt.ended = time.monotonic()
-            await asyncio.sleep(RETRY_PAUSE_SECONDS)
-        raise AssertionError(f"create {key} not acknowledged after {MAX_ATTEMPTS} attempts")
+            if attempt.ended > give_up_at:
+                raise AssertionError(f"create {key} not acknowledged after {number + 1} attempts: {attempt}")
+            await asyncio.sleep(pause)
+            number += 1
 
 
 async def stored_titles(database_url: str) -> dict[str, list[str]]:
