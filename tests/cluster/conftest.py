@@ -5,7 +5,7 @@ ports, in a state directory of its own, against a throwaway PostgreSQL database;
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from tests.conftest import TEST_SECRET, throwaway_postgres_database
 from tools.cluster.lifecycle import start_cluster, stop_cluster
 from tools.cluster.pgbouncer import pgbouncer_binary
 from tools.cluster.plan import ClusterPlan, new_plan
-from tools.cluster.processes import free_ports
+from tools.cluster.processes import free_ports, tail
 
 StartCluster = Callable[..., ClusterPlan]
 
@@ -36,8 +36,22 @@ async def cluster_database() -> AsyncIterator[str]:
         yield url
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keeps each phase's report on the test, so the fixture below knows at teardown whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def print_logs_of(state_dir: Path) -> None:
+    """What each component said, for a failed test: the cluster's directory is removed after it."""
+    for log in sorted(state_dir.glob("*.log")):
+        print(f"--- {log.name} (last lines)\n{tail(log, 40)}")
+
+
 @pytest.fixture
-def start_test_cluster(cluster_database: str) -> Iterator[StartCluster]:
+def start_test_cluster(request: pytest.FixtureRequest, cluster_database: str) -> Iterator[StartCluster]:
     """`start_test_cluster(RATE_LIMIT_AUTH="5/minute", …)`: a running cluster whose replicas get those settings."""
     require_cluster_packages()
     # A short path of its own: haproxy's stats socket path must fit in 108 bytes.
@@ -69,4 +83,6 @@ def start_test_cluster(cluster_database: str) -> Iterator[StartCluster]:
         yield start
     finally:
         stop_cluster(state_dir)
+        if getattr(request.node, "report_call", None) is None or request.node.report_call.failed:
+            print_logs_of(state_dir)
         shutil.rmtree(state_dir, ignore_errors=True)
