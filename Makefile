@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint slice bench demo client check-python clean
+.PHONY: run serve cluster cluster-stop cluster-restart test lint slice bench demo client check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
@@ -32,6 +32,20 @@ run: $(INSTALLED) .env
 # (MAX_HEADER_BYTES, HEADER_TIMEOUT_SECONDS). Bind publicly with `make serve HOST=0.0.0.0`.
 serve: $(INSTALLED) .env
 	@env HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m app.serving
+
+# A cluster on this machine (docs/deployment.md, "A cluster on one machine"): REPLICAS (2) replicas of `make serve`'s
+# server behind haproxy on PORT (8080 here), PgBouncer before DATABASE_URL's PostgreSQL (by default a database it
+# creates on the local server), a Redis of its own; state, logs and pid files in .cluster/.
+cluster: $(INSTALLED) .env
+	@tools/cluster/install-packages
+	@env PORT=$(if $(filter command line environment,$(origin PORT)),$(PORT),8080) $(BIN)/python -m tools.cluster start
+
+cluster-stop: $(INSTALLED)
+	@$(BIN)/python -m tools.cluster stop
+
+# Each replica in turn: drained in haproxy, stopped gracefully, started, back once ready. No request fails.
+cluster-restart: $(INSTALLED)
+	@$(BIN)/python -m tools.cluster restart
 
 test: $(INSTALLED)
 	$(BIN)/pytest

@@ -20,8 +20,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tools.cluster.pgbouncer import (
+    POSTGRES_OS_USER,
+    hand_to_postgres_user,
+    pgbouncer_command,
+    pgbouncer_ini,
+    write_auth_file,
+)
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-POSTGRES_OS_USER = "postgres"
 
 
 def free_port() -> int:
@@ -124,12 +131,6 @@ class PostgresCluster:
         subprocess.run(_as_postgres_user(command), check=True, capture_output=True, timeout=60)
 
 
-def pgbouncer_binary() -> str | None:
-    return shutil.which("pgbouncer") or next(
-        (str(path) for path in (Path("/usr/sbin/pgbouncer"),) if path.is_file()), None
-    )
-
-
 class PgBouncer:
     """PgBouncer in transaction mode (what Neon's `-pooler` endpoint is) in front of one PostgreSQL server."""
 
@@ -138,41 +139,27 @@ class PgBouncer:
         self.root = _owned_temp_dir("todo-resilience-pgbouncer-")
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
-        ini = self.root / "pgbouncer.ini"
-        ini.write_text(
-            "\n".join(
-                [
-                    "[databases]",
-                    f"* = host=127.0.0.1 port={upstream_port}",
-                    "[pgbouncer]",
-                    "listen_addr = 127.0.0.1",
-                    f"listen_port = {self.port}",
-                    f"unix_socket_dir = {self.root}",
-                    "auth_type = trust",
-                    f"auth_file = {self.root / 'users.txt'}",
-                    "pool_mode = transaction",
-                    f"default_pool_size = {pool_size}",
-                    "max_client_conn = 500",
-                    "ignore_startup_parameters = extra_float_digits,options,application_name",
-                    f"logfile = {self.root / 'pgbouncer.log'}",
-                    "",
-                ]
+        self.ini = self.root / "pgbouncer.ini"
+        auth_file = self.root / "users.txt"
+        write_auth_file(auth_file, ["postgres"])
+        self.ini.write_text(
+            pgbouncer_ini(
+                databases={"*": f"host=127.0.0.1 port={upstream_port}"},
+                listen_port=self.port,
+                auth_file=auth_file,
+                pool_size=pool_size,
+                unix_socket_dir=self.root,
+                logfile=self.root / "pgbouncer.log",
             )
         )
-        (self.root / "users.txt").write_text('"postgres" ""\n')
-        if os.geteuid() == 0:
-            for path in self.root.iterdir():
-                shutil.chown(path, POSTGRES_OS_USER, POSTGRES_OS_USER)
-        self.ini = ini
+        hand_to_postgres_user(self.root)
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
-        # PgBouncer will not run as root; its own -u (rather than runuser) keeps the process ours to signal.
-        user = ["-u", POSTGRES_OS_USER] if os.geteuid() == 0 else []
         self.process = subprocess.Popen(
-            [self.binary, *user, str(self.ini)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            pgbouncer_command(self.binary, self.ini), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         wait_for_port(self.port, process=self.process)
 

@@ -8,7 +8,8 @@ from typing import NoReturn
 import asyncpg
 import pytest
 
-from tests.resilience.components import PgBouncer, PostgresCluster, pgbouncer_binary, postgres_bindir
+from tests.resilience.components import PgBouncer, PostgresCluster, postgres_bindir
+from tools.cluster.pgbouncer import pgbouncer_binary
 
 # Fewer server connections than the app's pool: many client connections share each, as on Neon.
 SERVER_CONNECTIONS = 5
