@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 if __package__ in (None, ""):  # `python bench/run.py`: make the repository importable as `python -m bench` does
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,6 +38,7 @@ from bench.load import (
     SLOW_MS,
     WORKLOADS,
     WRK_TIMEOUT,
+    Instruments,
     Run,
     Workload,
     ensure_wrk,
@@ -67,6 +69,7 @@ VARIANTS = {
 # Only a token lifetime longer than the default 15 minutes: seeded tokens must outlive a slow run.
 TOKEN_MINUTES = "120"
 SETTLE_SECONDS = 1.5
+DEFAULT_PG_PORT = 5432
 T = TypeVar("T")
 
 
@@ -110,6 +113,10 @@ class Bench:
     pool_size: int = 20
     ledger: TransactionLedger = field(default_factory=TransactionLedger)
 
+    @property
+    def instruments(self) -> Instruments:
+        return Instruments(self.wrk, self.admin, self.ledger, urlsplit(self.admin_url).port or DEFAULT_PG_PORT)
+
     def app_env(self, database: str, **extra: str) -> dict[str, str]:
         url = database_url(self.admin_url, database)
         base = {"BETTER_AUTH_SECRET": self.secret, "DATABASE_URL": url, "RATE_LIMIT_ENABLED": "false"}
@@ -150,9 +157,7 @@ class Bench:
         seconds: float | None = None,
     ) -> Run:
         return await measure(
-            self.wrk,
-            self.admin,
-            self.ledger,
+            self.instruments,
             server,
             workload,
             section=section,
@@ -164,9 +169,7 @@ class Bench:
     async def warm_up(self, server: Server, workload: str = "mixed", connections: int | None = None) -> None:
         """Fills the pool and the statement caches, so no run after it should open a connection."""
         await measure(
-            self.wrk,
-            self.admin,
-            self.ledger,
+            self.instruments,
             server,
             WORKLOADS[workload],
             section="warm-up",
@@ -356,9 +359,7 @@ async def scale_probe(bench: Bench, app: Server, seeded: Seeded, results: Result
         probes = {size: Workload(f"{size:,} tasks", "list.lua", (f"scale-{size}.txt",)) for size in config.scale_sizes}
         middle = probes[config.scale_sizes[len(config.scale_sizes) // 2]]
         for server in (app, floor):
-            await measure(
-                bench.wrk, bench.admin, bench.ledger, server, middle, section="warm-up", connections=2, seconds=1
-            )
+            await measure(bench.instruments, server, middle, section="warm-up", connections=2, seconds=1)
         for size, workload in probes.items():
             for server in (app, floor):
                 log(f"scale probe: list of {size:,} on {server.name}")
