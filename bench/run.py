@@ -53,6 +53,7 @@ from bench.postgres import (
     connect_admin,
     database_url,
     fill_for_scale,
+    free_connections,
     held_connections,
     server_facts,
     wait_for_room,
@@ -252,28 +253,62 @@ async def high_concurrency(bench: Bench, app: Server, results: Results) -> None:
 
 async def workers_scaling(bench: Bench, app: Server, floor: Server, results: Results) -> None:
     """The served configuration (`python -m app.serving`, as `make serve` runs it) with 1 and with N workers, and
-    the floor with 1 and N, each workload on the four in turn: how throughput grows with workers on this machine.
+    the floor with 1 and N, each workload on each in turn: how throughput grows with workers on this machine.
 
     The served app with 1 worker, not the `uvicorn app.main:app` measured above, so that 1 and N workers differ
-    only in WORKERS. The served apps share the app's database, the floors the floor's.
+    only in WORKERS. The served apps share the app's database, the floors the floor's. When PostgreSQL has room
+    for all four at once they take turns together; otherwise the floors take turns, then the served apps.
     """
+    n = bench.config.workers
+    # name -> (database, how to start it); the floor with one worker is already running.
+    starts: dict[str, tuple[str, Callable[[], Awaitable[Server]]]] = {
+        floor_name(n): (floor.database, lambda: bench.start_floor(floor_name(n), floor.database, workers=n)),
+        served_name(n): (app.database, lambda: bench.start_served(app.database, n)),
+        served_name(1): (app.database, lambda: bench.start_served(app.database, 1)),
+    }
+    order = [served_name(1), FLOOR, served_name(n), floor_name(n)]
+    # The pools the three new servers hold: each worker's pool, and the app's migration engine per worker.
+    room_for_all = (n + 1) * (bench.pool_size + 1) + n * bench.pool_size
+    if await free_connections(bench.admin) >= room_for_all:
+        results.settings["workers phase"] = "all four servers up, taking turns"
+        groups = [order]
+    else:
+        results.settings["workers phase"] = (
+            "in two groups for lack of PostgreSQL connections: the floors taking turns, then the served apps"
+        )
+        groups = [[FLOOR, floor_name(n)], [served_name(1), served_name(n)]]
+    for group in groups:
+        await take_turns(bench, group, {FLOOR: floor}, starts, results)
+        if FLOOR in group and len(groups) > 1:
+            await bench.processes.stop(floor)  # done with, and its connections are wanted for the next group
+    await bench.ledger.settle(bench.admin, app.database)
+
+
+async def take_turns(
+    bench: Bench,
+    names: list[str],
+    running: dict[str, Server],
+    starts: dict[str, tuple[str, Callable[[], Awaitable[Server]]]],
+    results: Results,
+) -> None:
+    """Starts the servers of `names` not yet running, then runs each workload on each in that order."""
     config = bench.config
     started: list[Server] = []
     try:
         # In the reverse of the order they first run in, so the first is not left idle while the others warm up.
-        start = bench.start_floor(floor_name(config.workers), floor.database, workers=config.workers)
-        started.append(await bench.start_and_warm(floor.database, start, results))
-        for workers in (config.workers, 1):
-            start = bench.start_served(app.database, workers)
-            started.append(await bench.start_and_warm(app.database, start, results))
-        floor_many, many, one = started
+        for name in reversed(names):
+            if name not in running:
+                database, start = starts[name]
+                running[name] = await bench.start_and_warm(database, start(), results)
+                started.append(running[name])
         for round_number in range(1, config.workers_rounds + 1):
-            for name in config.workloads:
-                for server in (one, floor, many, floor_many):
-                    log(f"workers round {round_number}: {name} on {server.name}")
-                    run = await bench.run(server, WORKLOADS[name], "workers", config.connections, round_number)
+            for workload in config.workloads:
+                for name in names:
+                    log(f"workers round {round_number}: {workload} on {name}")
+                    run = await bench.run(
+                        running[name], WORKLOADS[workload], "workers", config.connections, round_number
+                    )
                     results.workers.append(run)
-        await bench.ledger.settle(bench.admin, app.database)
     finally:
         for server in started:
             await bench.processes.stop(server)
