@@ -31,7 +31,7 @@ from bench.round_trips import segments_between, segments_now
 LUA_DIR = REPO / "bench" / "lua"
 DATA_DIR = WORK_DIR / "data"
 RESULT_MARKER = "BENCH_RESULT "
-# wrk's default is 2 s. 10 s lets a starved but answering request show as a latency (p99.9, max, the count over
+# wrk's default is 2 s. 10 s lets a starved but answering request show as a latency (p99.9, max, the share over
 # 5 s) instead of vanishing into a timeout count; issue 17 asks for at least 10 s.
 WRK_TIMEOUT = "10s"
 # The share of latencies over this is reported apart: starved requests, whatever p99 says.

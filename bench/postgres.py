@@ -140,7 +140,9 @@ class TransactionCount:
     second before its last query reports the rest 10 s later (PGSTAT_IDLE_INTERVAL, PostgreSQL 15). So a count read
     right after a run misses up to its last second. It is read again, and marked settled, at the database's next
     snapshot if that comes at least REPORTED_WITHIN seconds after the run and nothing ran on the database between:
-    in an app, floor, app sequence of 10 s runs, the next app run's.
+    in an app, floor, app sequence of 10 s runs, the next app run's. (A backend that cannot take the statistics
+    lock at once waits longer still, so on a busy machine even that may fall short; bench/round_trips.py counts
+    what the server sent instead, and is exact.)
     """
 
     start: int
