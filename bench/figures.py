@@ -92,6 +92,12 @@ def transactions_per_request(runs: Sequence[Run]) -> str:
     return early + number(sum(run.transactions.count for run in runs) / requests, 2)
 
 
+def round_trips_per_request(runs: Sequence[Run]) -> str:
+    requests = sum(run.requests for run in runs)
+    trips = total(run.round_trips for run in runs)
+    return number(trips / requests, 2) if trips is not None and requests else "n/a"
+
+
 def mean_rps(runs: Sequence[Run]) -> float | None:
     return statistics.fmean(run.rps for run in runs) if runs else None
 

@@ -26,11 +26,12 @@ from bench.procs import (
     slug,
     ticks_between,
 )
+from bench.round_trips import segments_between, segments_now
 
 LUA_DIR = REPO / "bench" / "lua"
 DATA_DIR = WORK_DIR / "data"
 RESULT_MARKER = "BENCH_RESULT "
-# wrk's default is 2 s. 10 s lets a starved but answering request show as a latency (p99.9, max, the count over
+# wrk's default is 2 s. 10 s lets a starved but answering request show as a latency (p99.9, max, the share over
 # 5 s) instead of vanishing into a timeout count; issue 17 asks for at least 10 s.
 WRK_TIMEOUT = "10s"
 # The share of latencies over this is reported apart: starved requests, whatever p99 says.
@@ -86,6 +87,7 @@ class Run:
     group_rss_mb: float  # the largest sum over the server's processes (the same as above for one worker)
     connections_opened: int
     transactions: TransactionCount  # committed or rolled back in the server's database
+    round_trips: int | None  # TCP data segments the server sent to PostgreSQL (bench/round_trips.py)
     idle_before_s: float | None  # how long the server had sat idle before the run (None: never loaded before)
     workers: int = 1
 
@@ -159,10 +161,18 @@ async def run_wrk(
     raise HarnessError(f"wrk printed no result (exit {process.returncode}); see {log}:\n{text[-2000:]}")
 
 
+@dataclass(frozen=True)
+class Instruments:
+    """What every run is measured with."""
+
+    wrk: str
+    admin: asyncpg.Connection
+    ledger: TransactionLedger
+    pg_port: int  # the port the servers' database connections go to, for counting their round trips
+
+
 async def measure(
-    wrk: str,
-    admin: asyncpg.Connection,
-    ledger: TransactionLedger,
+    instruments: Instruments,
     server: Server,
     workload: Workload,
     *,
@@ -171,24 +181,29 @@ async def measure(
     seconds: float,
     round_number: int = 1,
 ) -> Run:
-    """A wrk run with the server's CPU and peak RSS, PostgreSQL's CPU and the sessions opened, around it."""
+    """A wrk run with the server's CPU, peak RSS and round trips to PostgreSQL, and PostgreSQL's CPU, sessions
+    and transactions, around it."""
     if server.process.poll() is not None:
         raise HarnessError(f"{server.name} is no longer running; see {server.log}")
+    admin, ledger = instruments.admin, instruments.ledger
     await ledger.wait_if_nearly_settled(server.database)
     idle_before = None if server.last_load_ended is None else time.monotonic() - server.last_load_ended
     pg_before = await pg_snapshot(admin, server.database)
     ledger.before_run(server.database, pg_before, time.monotonic())
     cpu_before = group_cpu_ticks(server.pid)
+    segments_before = await segments_now(set(cpu_before), instruments.pg_port)
     stop_sampling = asyncio.Event()
     sampler = asyncio.create_task(peak_rss(server.pid, stop_sampling))
     try:
         name = f"{section}-{workload.name}-{server.name}-c{connections}-r{round_number}"
-        result = await run_wrk(wrk, server, workload, connections, seconds, log_name=name)
+        result = await run_wrk(instruments.wrk, server, workload, connections, seconds, log_name=name)
     finally:
         stop_sampling.set()
         peak = await sampler
         server.last_load_ended = ended = time.monotonic()
-    cpu = ticks_between(cpu_before, group_cpu_ticks(server.pid))
+    cpu_after = group_cpu_ticks(server.pid)
+    segments = segments_between(segments_before, await segments_now(set(cpu_after), instruments.pg_port))
+    cpu = ticks_between(cpu_before, cpu_after)
     pg_after = await pg_snapshot(admin, server.database)
     pg_ticks = pg_cpu_ticks(pg_before, pg_after)
     return Run(
@@ -212,6 +227,7 @@ async def measure(
         group_rss_mb=peak.group / 2**20,
         connections_opened=connections_opened(pg_before, pg_after),
         transactions=ledger.after_run(server.database, pg_before, pg_after, ended),
+        round_trips=segments,
         idle_before_s=idle_before,
         workers=server.workers,
     )

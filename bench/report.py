@@ -14,6 +14,7 @@ from bench.figures import (
     number,
     pairs,
     per_request_ms,
+    round_trips_per_request,
     served_name,
     socket_errors,
     statuses,
@@ -74,14 +75,16 @@ def summary_table(results: Results) -> str:
 def runs_table(runs: list[Run], *, with_floor_ratio: bool = False) -> str:
     header = ["workload", "target", "conns", "round", "rps"] + ([f"{TIMES}floor"] if with_floor_ratio else [])
     header += ["p50 ms", "p99 ms", "p99.9 ms", "max ms", SLOW, "non-2xx", "socket errors", "server CPU s"]
-    header += ["PG CPU s", "DB xacts/req", "peak RSS MB", "group RSS MB", "idle before s", "conns opened"]
+    header += ["PG CPU s", "DB trips/req", "DB xacts/req", "peak RSS MB", "group RSS MB", "idle before s"]
+    header += ["conns opened"]
     rows = []
     for run in runs:
         row = [run.workload, run.target, run.connections, run.round, number(run.rps)]
         row += [floor_ratio(run, runs)] if with_floor_ratio else []
         row += [number(run.p50_ms, 1), number(run.p99_ms, 1), number(run.p999_ms, 1), number(run.max_ms, 1)]
         row += [number(run.slow_pct, 3), statuses(run.non_2xx), socket_errors(run), number(run.server_cpu_s, 2)]
-        row += [number(run.pg_cpu_s, 2), transactions_per_request([run]), number(run.peak_rss_mb, 1)]
+        row += [number(run.pg_cpu_s, 2), round_trips_per_request([run]), transactions_per_request([run])]
+        row += [number(run.peak_rss_mb, 1)]
         row += [number(run.group_rss_mb, 1), number(run.idle_before_s, 1), run.connections_opened]
         rows.append(row)
     return table(header, rows)
@@ -143,6 +146,8 @@ def capacity_table(results: Results) -> str:
                 per_request_ms(apps, lambda run: run.server_cpu_s),
                 per_request_ms(many, lambda run: run.server_cpu_s),
                 per_request_ms(apps, lambda run: run.pg_cpu_s),
+                round_trips_per_request(apps),
+                round_trips_per_request(many),
                 transactions_per_request(apps),
                 transactions_per_request(many),
                 number(max((run.peak_rss_mb for run in apps), default=None), 1),
@@ -151,7 +156,8 @@ def capacity_table(results: Results) -> str:
         )
     header = ["workload", "app rps, 1 worker", "served rps, 1 worker", f"served rps per worker, {n} workers"]
     header += ["app CPU ms/req, 1 worker", f"served CPU ms/req, {n} workers (all processes)", "PG CPU ms/req"]
-    header += ["DB xacts/req, 1 worker", f"DB xacts/req, {n} workers", "peak RSS MB, 1 worker"]
+    header += ["DB round trips/req, 1 worker", f"DB round trips/req, {n} workers", "DB xacts/req, 1 worker"]
+    header += [f"DB xacts/req, {n} workers", "peak RSS MB, 1 worker"]
     header += [f"peak RSS MB, {n} workers (sum)"]
     return table(header, rows)
 
@@ -197,14 +203,14 @@ def cost_table(results: Results) -> str:
                 number(max((run.p99_ms for run in other), default=None), 1),
                 per_request_ms(base, lambda run: run.server_cpu_s),
                 per_request_ms(other, lambda run: run.server_cpu_s),
-                transactions_per_request(base),
-                transactions_per_request(other),
+                round_trips_per_request(base),
+                round_trips_per_request(other),
                 statuses(sum_counts(run.non_2xx for run in other)),
             ]
         )
     header = ["variant (workload), 100 conns", "default rps", "variant rps", "variant ÷ default", "default p99 ms"]
-    header += ["variant p99 ms", "default CPU ms/req", "variant CPU ms/req", "default DB xacts/req"]
-    header += ["variant DB xacts/req", "variant non-2xx"]
+    header += ["variant p99 ms", "default CPU ms/req", "variant CPU ms/req", "default DB trips/req"]
+    header += ["variant DB trips/req", "variant non-2xx"]
     return table(header, rows)
 
 
@@ -277,9 +283,10 @@ def render(results: Results) -> str:
         f'Per-request figures at {results.connections} connections, for docs/scaling.md. "app" is the 1-worker '
         f'app of the floor comparison (means over its rounds); "served" the workers phase. CPU ms/req is utime + '
         "stime per request completed (for the served app, every process of it); PG CPU is PostgreSQL's for the "
-        "app's database plus its background processes. DB xacts/req is pg_stat_database's xact_commit + "
-        "xact_rollback per request: a statement run outside BEGIN … COMMIT is one, a transaction of several is one "
-        "too, so it is a floor on the statements, not a count of round trips.",
+        "app's database plus its background processes. DB round trips/req counts the TCP data segments the "
+        "server's processes sent to PostgreSQL (the kernel's count per socket). DB xacts/req is "
+        "pg_stat_database's xact_commit + xact_rollback per request: a statement run outside BEGIN … COMMIT is one, "
+        "a transaction of several is one too; ~ marks a count PostgreSQL may not have finished reporting.",
         capacity_table(results),
         f"Connections held after warm-up: {held}.",
         "## Sign-ins under load",

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 if __package__ in (None, ""):  # `python bench/run.py`: make the repository importable as `python -m bench` does
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,6 +38,7 @@ from bench.load import (
     SLOW_MS,
     WORKLOADS,
     WRK_TIMEOUT,
+    Instruments,
     Run,
     Workload,
     ensure_wrk,
@@ -51,6 +53,7 @@ from bench.postgres import (
     connect_admin,
     database_url,
     fill_for_scale,
+    free_connections,
     held_connections,
     server_facts,
     wait_for_room,
@@ -67,6 +70,7 @@ VARIANTS = {
 # Only a token lifetime longer than the default 15 minutes: seeded tokens must outlive a slow run.
 TOKEN_MINUTES = "120"
 SETTLE_SECONDS = 1.5
+DEFAULT_PG_PORT = 5432
 T = TypeVar("T")
 
 
@@ -110,6 +114,10 @@ class Bench:
     pool_size: int = 20
     ledger: TransactionLedger = field(default_factory=TransactionLedger)
 
+    @property
+    def instruments(self) -> Instruments:
+        return Instruments(self.wrk, self.admin, self.ledger, urlsplit(self.admin_url).port or DEFAULT_PG_PORT)
+
     def app_env(self, database: str, **extra: str) -> dict[str, str]:
         url = database_url(self.admin_url, database)
         base = {"BETTER_AUTH_SECRET": self.secret, "DATABASE_URL": url, "RATE_LIMIT_ENABLED": "false"}
@@ -150,9 +158,7 @@ class Bench:
         seconds: float | None = None,
     ) -> Run:
         return await measure(
-            self.wrk,
-            self.admin,
-            self.ledger,
+            self.instruments,
             server,
             workload,
             section=section,
@@ -164,9 +170,7 @@ class Bench:
     async def warm_up(self, server: Server, workload: str = "mixed", connections: int | None = None) -> None:
         """Fills the pool and the statement caches, so no run after it should open a connection."""
         await measure(
-            self.wrk,
-            self.admin,
-            self.ledger,
+            self.instruments,
             server,
             WORKLOADS[workload],
             section="warm-up",
@@ -249,28 +253,62 @@ async def high_concurrency(bench: Bench, app: Server, results: Results) -> None:
 
 async def workers_scaling(bench: Bench, app: Server, floor: Server, results: Results) -> None:
     """The served configuration (`python -m app.serving`, as `make serve` runs it) with 1 and with N workers, and
-    the floor with 1 and N, each workload on the four in turn: how throughput grows with workers on this machine.
+    the floor with 1 and N, each workload on each in turn: how throughput grows with workers on this machine.
 
     The served app with 1 worker, not the `uvicorn app.main:app` measured above, so that 1 and N workers differ
-    only in WORKERS. The served apps share the app's database, the floors the floor's.
+    only in WORKERS. The served apps share the app's database, the floors the floor's. When PostgreSQL has room
+    for all four at once they take turns together; otherwise the floors take turns, then the served apps.
     """
+    n = bench.config.workers
+    # name -> (database, how to start it); the floor with one worker is already running.
+    starts: dict[str, tuple[str, Callable[[], Awaitable[Server]]]] = {
+        floor_name(n): (floor.database, lambda: bench.start_floor(floor_name(n), floor.database, workers=n)),
+        served_name(n): (app.database, lambda: bench.start_served(app.database, n)),
+        served_name(1): (app.database, lambda: bench.start_served(app.database, 1)),
+    }
+    order = [served_name(1), FLOOR, served_name(n), floor_name(n)]
+    # The pools the three new servers hold: each worker's pool, and the app's migration engine per worker.
+    room_for_all = (n + 1) * (bench.pool_size + 1) + n * bench.pool_size
+    if await free_connections(bench.admin) >= room_for_all:
+        results.settings["workers phase"] = "all four servers up, taking turns"
+        groups = [order]
+    else:
+        results.settings["workers phase"] = (
+            "in two groups for lack of PostgreSQL connections: the floors taking turns, then the served apps"
+        )
+        groups = [[FLOOR, floor_name(n)], [served_name(1), served_name(n)]]
+    for group in groups:
+        await take_turns(bench, group, {FLOOR: floor}, starts, results)
+        if FLOOR in group and len(groups) > 1:
+            await bench.processes.stop(floor)  # done with, and its connections are wanted for the next group
+    await bench.ledger.settle(bench.admin, app.database)
+
+
+async def take_turns(
+    bench: Bench,
+    names: list[str],
+    running: dict[str, Server],
+    starts: dict[str, tuple[str, Callable[[], Awaitable[Server]]]],
+    results: Results,
+) -> None:
+    """Starts the servers of `names` not yet running, then runs each workload on each in that order."""
     config = bench.config
     started: list[Server] = []
     try:
         # In the reverse of the order they first run in, so the first is not left idle while the others warm up.
-        start = bench.start_floor(floor_name(config.workers), floor.database, workers=config.workers)
-        started.append(await bench.start_and_warm(floor.database, start, results))
-        for workers in (config.workers, 1):
-            start = bench.start_served(app.database, workers)
-            started.append(await bench.start_and_warm(app.database, start, results))
-        floor_many, many, one = started
+        for name in reversed(names):
+            if name not in running:
+                database, start = starts[name]
+                running[name] = await bench.start_and_warm(database, start(), results)
+                started.append(running[name])
         for round_number in range(1, config.workers_rounds + 1):
-            for name in config.workloads:
-                for server in (one, floor, many, floor_many):
-                    log(f"workers round {round_number}: {name} on {server.name}")
-                    run = await bench.run(server, WORKLOADS[name], "workers", config.connections, round_number)
+            for workload in config.workloads:
+                for name in names:
+                    log(f"workers round {round_number}: {workload} on {name}")
+                    run = await bench.run(
+                        running[name], WORKLOADS[workload], "workers", config.connections, round_number
+                    )
                     results.workers.append(run)
-        await bench.ledger.settle(bench.admin, app.database)
     finally:
         for server in started:
             await bench.processes.stop(server)
@@ -356,9 +394,7 @@ async def scale_probe(bench: Bench, app: Server, seeded: Seeded, results: Result
         probes = {size: Workload(f"{size:,} tasks", "list.lua", (f"scale-{size}.txt",)) for size in config.scale_sizes}
         middle = probes[config.scale_sizes[len(config.scale_sizes) // 2]]
         for server in (app, floor):
-            await measure(
-                bench.wrk, bench.admin, bench.ledger, server, middle, section="warm-up", connections=2, seconds=1
-            )
+            await measure(bench.instruments, server, middle, section="warm-up", connections=2, seconds=1)
         for size, workload in probes.items():
             for server in (app, floor):
                 log(f"scale probe: list of {size:,} on {server.name}")
