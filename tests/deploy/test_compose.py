@@ -27,7 +27,8 @@ from tests import node_packages
 from tests.conftest import client_for, running_app, test_settings, throwaway_postgres_database
 from tests.deploy.containers import started_container
 from tests.deploy.image import PROJECT_ROOT, built_pgbouncer_image, unavailable
-from tests.resilience.components import POSTGRES_OS_USER, free_port, pgbouncer_binary, wait_for_port
+from tests.resilience.components import POSTGRES_OS_USER, free_port, wait_for_port
+from tools.cluster.pgbouncer import pgbouncer_binary
 
 pytestmark = pytest.mark.slow
 
