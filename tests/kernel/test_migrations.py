@@ -14,7 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from app.shared.database import Database
-from app.shared.database.migrations import alembic_config
+from app.shared.database.migrations import alembic_config, head_revision
 from app.shared.database.tables import metadata
 from tests.conftest import TEST_SECRET, test_settings, throwaway_postgres_database
 
@@ -75,3 +75,36 @@ async def test_the_alembic_command_line_migrates_too(fresh_url: str) -> None:
     finally:
         await database.dispose()
     assert APP_TABLES | {"alembic_version"} <= tables
+
+
+def test_the_head_read_from_the_files_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def test_a_worker_that_finds_the_schema_at_head_never_loads_alembic(fresh_url: str) -> None:
+    """The first start migrates; a second process on the same database serves without importing Alembic."""
+    script = (
+        "import asyncio, sys\n"
+        "from app.main import create_app\n"
+        "app = create_app()\n"
+        "async def main():\n"
+        "    async with app.router.lifespan_context(app):\n"
+        "        assert app.state.kernel.database.schema_ready\n"
+        "asyncio.run(main())\n"
+        "print('alembic loaded' if 'alembic' in sys.modules else 'alembic not loaded')\n"
+    )
+    environment = os.environ | {"DATABASE_URL": fresh_url, "BETTER_AUTH_SECRET": TEST_SECRET, "AUTO_MIGRATE": "true"}
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env=environment,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert outputs == ["alembic loaded", "alembic not loaded"]

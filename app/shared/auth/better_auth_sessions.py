@@ -24,15 +24,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-import httpx
 from loguru import logger
 
 from app.shared.auth.principal import Principal, principal_from_claims
 from app.shared.errors import AuthenticationError, ServiceUnavailableError
 from app.shared.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 # disableCookieCache: Better Auth must read its database, never vouch from a cookie cache of its own.
 GET_SESSION_PATH = "/api/auth/get-session?disableCookieCache=true"
@@ -136,7 +138,7 @@ class BetterAuthSessions:
         self._answers[credential] = answer
         return answer
 
-    def _answer_from(self, response: httpx.Response) -> _Answer:
+    def _answer_from(self, response: "httpx.Response") -> _Answer:
         now = time.monotonic()
         if response.status_code in NO_SESSION_STATUSES:
             return _Answer(None, now + self._cache_seconds)
@@ -154,8 +156,11 @@ class BetterAuthSessions:
             return _Answer(None, now + self._cache_seconds)
         return _Answer(principal, now + min(self._cache_seconds, lives_for))
 
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> "httpx.AsyncClient":
         if self._client is None:
+            # Imported on first use: most deployments never ask Better Auth, and httpx adds 4 MB to a worker.
+            import httpx
+
             # A jar that keeps nothing: one client serves every caller, and a cookie Better Auth sets for one
             # (its cookie cache) must never ride along on another's lookup.
             no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
