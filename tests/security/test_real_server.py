@@ -9,6 +9,7 @@ import collections
 import secrets
 import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,12 +80,19 @@ def workers_by_request(server: Any) -> dict[str, int]:
     }
 
 
-def access_records(server: Any, path: str) -> list[dict[str, Any]]:
-    return [
-        record
-        for record in json_records(server.output())
-        if record["extra"].get("event") == "access" and record["extra"]["path"] == path
-    ]
+def access_records(server: Any, path: str, *, count: int) -> list[dict[str, Any]]:
+    """The access lines for `path`, once `count` of them are written: a line is written after its answer is sent,
+    so the client can read the answer before the server has logged it."""
+    deadline = time.monotonic() + 10
+    while True:
+        records = [
+            record
+            for record in json_records(server.output())
+            if record["extra"].get("event") == "access" and record["extra"]["path"] == path
+        ]
+        if len(records) >= count or time.monotonic() > deadline:
+            return records
+        time.sleep(0.05)
 
 
 def test_two_workers_sharing_redis_allow_exactly_the_limit() -> None:
@@ -101,7 +109,7 @@ def test_two_workers_sharing_redis_allow_exactly_the_limit() -> None:
         )
         with served(environment) as server:
             attempts = sign_in_attempts(server, until_each_worker_served=AUTH_LIMIT)
-            records = access_records(server, SIGN_IN)
+            records = access_records(server, SIGN_IN, count=len(attempts))
     statuses = collections.Counter(status for _, status in attempts)
     # Each worker alone would have allowed AUTH_LIMIT: together they allowed it once.
     assert statuses == {401: AUTH_LIMIT, 429: len(attempts) - AUTH_LIMIT}
@@ -131,7 +139,7 @@ def test_a_trusted_proxy_names_the_client_to_uvicorn_and_the_app_alike() -> None
             first = client.post(SIGN_IN, json={}, headers={"X-Forwarded-For": "1.1.1.1, 198.51.100.1"})
             again = client.post(SIGN_IN, json={}, headers={"X-Forwarded-For": "2.2.2.2, 198.51.100.1"})
             other = client.post(SIGN_IN, json={}, headers={"X-Forwarded-For": "198.51.100.2"})
-            records = access_records(server, SIGN_IN)
+            records = access_records(server, SIGN_IN, count=3)
     assert (first.status_code, again.status_code, other.status_code) == (422, 429, 422)
     assert [record["extra"]["client_ip"] for record in records] == ["198.51.100.1", "198.51.100.1", "198.51.100.2"]
 
