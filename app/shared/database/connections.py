@@ -21,6 +21,10 @@ from app.shared.database.url import DatabaseTarget
 from app.shared.errors import OverloadedError
 from app.shared.fair_queue import FairQueue, QueueTimeoutError
 
+# A live server answers a ping in milliseconds, even across a continent. A slower answer replaces the connection
+# (no error reaches the caller), so the ping never eats the connect timeout's budget.
+PING_TIMEOUT_SECONDS = 1.0
+
 
 class DriverConnection(Protocol):
     async def fetch(self, sql: str, arguments: Sequence[Any]) -> Sequence[Sequence[Any]]: ...
@@ -59,14 +63,11 @@ class PostgresConnection:
 
 
 class PostgresPool:
-    def __init__(
-        self, target: DatabaseTarget, *, size: int, timeout: float, ping_idle_seconds: float, ping_timeout: float
-    ) -> None:
+    def __init__(self, target: DatabaseTarget, *, size: int, timeout: float, ping_idle_seconds: float) -> None:
         self._target = target
         self._size = size
         self._timeout = timeout
         self._ping_idle_seconds = ping_idle_seconds
-        self._ping_timeout = ping_timeout
         self._pool: asyncpg.Pool | None = None
 
     async def start(self) -> None:
@@ -128,15 +129,16 @@ class PostgresPool:
 
         A connection the server closed (a restart, Neon suspending its compute, PgBouncer dropping an idle client)
         is replaced by the pool at no cost. One used a moment ago is almost surely alive; one that sat idle may sit
-        on a dead network path, so only those are pinged, for as long as a new connection may take. A failed ping
-        drops it, and the next acquire opens a fresh one within the connect timeout.
+        on a dead network path, so only those are pinged, with a short timeout. A failed ping drops it, and the
+        next acquire opens a fresh one within the connect timeout.
         """
         returned_at = connection.returned_at
         if returned_at is None or time.monotonic() - returned_at < self._ping_idle_seconds:
             return False
         try:
-            # A simple-protocol query: nothing is prepared, so it is safe behind a transaction-mode pooler.
-            await connection.execute(";", timeout=self._ping_timeout)
+            # A simple-protocol query: nothing is prepared, so it is safe behind a transaction-mode pooler. Not the
+            # empty statement `;`: asyncpg fails on its answer (no command tag), which replaced every idle connection.
+            await connection.execute("SELECT 1", timeout=min(PING_TIMEOUT_SECONDS, self._timeout))
         except Exception:
             connection.terminate()
             return True

@@ -33,10 +33,6 @@ class Database:
                 size=settings.db_pool_size,
                 timeout=settings.db_pool_timeout_seconds,
                 ping_idle_seconds=settings.db_ping_idle_seconds,
-                # As long as a new connection may take: a live server answers in milliseconds, but under a burst
-                # after an idle spell the event loop itself delays the answer (a 1 s bound replaced all 20
-                # healthy connections in `make bench`), and replacing a slow one gains nothing.
-                ping_timeout=settings.db_connect_timeout_seconds,
             )
         )
         self._connections = FairConnections(
