@@ -3,6 +3,7 @@
 import statistics
 from collections.abc import Sequence
 
+from bench.capacity_report import capacity_arithmetic
 from bench.figures import (
     APP,
     FLOOR,
@@ -13,8 +14,10 @@ from bench.figures import (
     mean_rps,
     number,
     pairs,
+    per_request,
     per_request_ms,
     served_name,
+    settled_mark,
     socket_errors,
     statuses,
     sum_counts,
@@ -145,13 +148,15 @@ def capacity_table(results: Results) -> str:
                 per_request_ms(apps, lambda run: run.pg_cpu_s),
                 transactions_per_request(apps),
                 transactions_per_request(many),
+                settled_mark(apps) + number(per_request(apps, lambda run: run.transactions.busy_ms), 2),
                 number(max((run.peak_rss_mb for run in apps), default=None), 1),
                 number(max((run.group_rss_mb for run in many), default=None), 1),
             ]
         )
     header = ["workload", "app rps, 1 worker", "served rps, 1 worker", f"served rps per worker, {n} workers"]
     header += ["app CPU ms/req, 1 worker", f"served CPU ms/req, {n} workers (all processes)", "PG CPU ms/req"]
-    header += ["DB xacts/req, 1 worker", f"DB xacts/req, {n} workers", "peak RSS MB, 1 worker"]
+    header += ["DB xacts/req, 1 worker", f"DB xacts/req, {n} workers", "server-connection ms/req, 1 worker"]
+    header += ["peak RSS MB, 1 worker"]
     header += [f"peak RSS MB, {n} workers (sum)"]
     return table(header, rows)
 
@@ -279,9 +284,12 @@ def render(results: Results) -> str:
         "stime per request completed (for the served app, every process of it); PG CPU is PostgreSQL's for the "
         "app's database plus its background processes. DB xacts/req is pg_stat_database's xact_commit + "
         "xact_rollback per request: a statement run outside BEGIN … COMMIT is one, a transaction of several is one "
-        "too, so it is a floor on the statements, not a count of round trips.",
+        "too, so it is a floor on the statements, not a count of round trips. Server-connection ms/req is "
+        "pg_stat_database's active_time + idle_in_transaction_time per request: how long a backend ran the "
+        "request's statements or held its transaction open.",
         capacity_table(results),
         f"Connections held after warm-up: {held}.",
+        *capacity_arithmetic(results),
         "## Sign-ins under load",
         f"The get workload alone, then with {results.settings.get('sign-in clients', '20')} clients signing in "
         "back to back (bcrypt, cost 12) during the whole run. Mean p99 ratio: "
