@@ -9,6 +9,9 @@ RATES = (1_000, 10_000, 100_000)  # requests a second (issue 19)
 # bound as its utilisation nears 1, and traffic is never as even as a mean.
 UTILISATION = 0.7
 REPLICA_CORES = 2  # one worker per core (`python -m app.serving` runs WORKERS = the CPU count by default)
+# Not measured here (the bench runs on loopback): the round trip a deployment adds to every transaction between the
+# app (or its pooler) and the database, an assumption the report states beside the figures it changes.
+ROUND_TRIP_MS = 1.0
 # Neon's pooler accepts up to this many client connections per compute (docs/scaling.md cites its page).
 POOLER_CLIENTS = 10_000
 
@@ -34,8 +37,9 @@ class Plan:
     client_connections: int  # what the workers' pools open: workers * DB_POOL_SIZE
     pg_cores: float | None  # cores of PostgreSQL CPU, at UTILISATION
     transactions_per_s: float | None
-    server_connections: float | None  # busy server connections (Little's law), at UTILISATION
-    pool_size_needed: int | None  # per worker, for the server connections to be there when spread over the workers
+    server_connections: float | None  # busy server connections (Little's law), at UTILISATION, as measured
+    server_connections_remote: float | None  # the same with ROUND_TRIP_MS more per transaction
+    pool_size_needed: int | None  # per worker: its share of server_connections_remote, rounded up
     pool_size_allowed: int  # per worker, for every worker's pool to fit in POOLER_CLIENTS
 
 
@@ -57,11 +61,16 @@ def plan(
     utilisation: float = UTILISATION,
     replica_cores: int = REPLICA_CORES,
     pooler_clients: int = POOLER_CLIENTS,
+    round_trip_ms: float = ROUND_TRIP_MS,
 ) -> Plan:
     app_cores = cores(rate, per_request.app_cpu_ms, utilisation)
     replicas = max(1, math.ceil(app_cores / replica_cores))
     workers = replicas * replica_cores
-    server = None if per_request.busy_ms is None else busy_connections(rate, per_request.busy_ms, utilisation)
+    busy, transactions = per_request.busy_ms, per_request.transactions
+    server = None if busy is None else busy_connections(rate, busy, utilisation)
+    remote = None
+    if busy is not None and transactions is not None:
+        remote = busy_connections(rate, busy + transactions * round_trip_ms, utilisation)
     return Plan(
         rate=rate,
         app_cores=app_cores,
@@ -69,9 +78,10 @@ def plan(
         workers=workers,
         client_connections=workers * pool_size,
         pg_cores=None if per_request.pg_cpu_ms is None else cores(rate, per_request.pg_cpu_ms, utilisation),
-        transactions_per_s=None if per_request.transactions is None else rate * per_request.transactions,
+        transactions_per_s=None if transactions is None else rate * transactions,
         server_connections=server,
-        pool_size_needed=None if server is None else math.ceil(server / workers),
+        server_connections_remote=remote,
+        pool_size_needed=None if remote is None else math.ceil(remote / workers),
         pool_size_allowed=pooler_clients // workers,
     )
 

@@ -1,6 +1,15 @@
 """The report's "Capacity arithmetic": bench/capacity.py's plan for each workload, from this run's measured costs."""
 
-from bench.capacity import POOLER_CLIENTS, RATES, REPLICA_CORES, UTILISATION, PerRequest, one_core_rps, plan
+from bench.capacity import (
+    POOLER_CLIENTS,
+    RATES,
+    REPLICA_CORES,
+    ROUND_TRIP_MS,
+    UTILISATION,
+    PerRequest,
+    one_core_rps,
+    plan,
+)
 from bench.figures import (
     APP,
     ORDER,
@@ -82,13 +91,15 @@ def plan_table(results: Results, found: list[tuple[str, PerRequest]]) -> str:
                     number(done.pg_cores, 1),
                     number(done.transactions_per_s),
                     number(done.server_connections, 1),
+                    number(done.server_connections_remote, 1),
                     number(done.pool_size_needed),
-                    done.pool_size_allowed,
+                    number(done.pool_size_allowed),
                 ]
             )
     header = ["workload", "rps", "app cores", f"replicas of {REPLICA_CORES} cores", "workers"]
     header += [f"client connections (workers {TIMES} {results.pool_size})", "PG cores", "DB xacts/s"]
-    header += ["busy server connections", "DB_POOL_SIZE needed per worker", "DB_POOL_SIZE allowed per worker"]
+    header += ["busy server connections", f"the same, {ROUND_TRIP_MS:g} ms round trip"]
+    header += ["DB_POOL_SIZE needed per worker", "DB_POOL_SIZE allowed per worker"]
     return table(header, rows)
 
 
@@ -101,14 +112,17 @@ def capacity_arithmetic(results: Results) -> list[str]:
         "bench/capacity.py's arithmetic on the capacity inputs above, for docs/scaling.md. Per request: the app's "
         "CPU (the larger of the 1-worker app's and the served app's with "
         f"{results.workers_count} workers, when both ran), PostgreSQL's CPU, transactions, and the time a server "
-        "connection was busy (pg_stat_database active_time + idle_in_transaction_time, per request: what a "
-        "transaction-mode pooler would hold a server connection for, with the app connected directly as here). "
+        "connection was busy (pg_stat_database active_time + idle_in_transaction_time, per request: the part of "
+        "what a transaction-mode pooler would hold a server connection for that the database itself spends; "
+        "the network's share comes on top). "
         f"For a rate: app cores = rps {TIMES} app CPU ms ÷ 1000 ÷ {UTILISATION:g} (cores at most {percent} "
         f"busy); replicas of {REPLICA_CORES} cores with one worker per core; client connections = workers "
         f"{TIMES} DB_POOL_SIZE ({results.pool_size}); PG cores = rps {TIMES} PG CPU ms ÷ 1000 ÷ {UTILISATION:g}; "
         f"DB xacts/s = rps {TIMES} xacts/req; busy server connections = rps {TIMES} server-connection ms ÷ 1000 "
-        f"÷ {UTILISATION:g} (Little's law, connections at most {percent} busy); DB_POOL_SIZE needed = those ÷ "
-        f"workers, rounded up; allowed = {POOLER_CLIENTS:,} pooler clients ÷ workers. PostgreSQL shared the "
+        f"÷ {UTILISATION:g} (Little's law, connections at most {percent} busy); the same with an assumed "
+        f"{ROUND_TRIP_MS:g} ms more per transaction, the network round trip this loopback run does not have; "
+        "DB_POOL_SIZE needed = those ÷ workers, rounded up; allowed = "
+        f"{POOLER_CLIENTS:,} pooler clients ÷ workers. PostgreSQL shared the "
         "machine's cores with the app and wrk, "
         "so its figures are this machine's, not a dedicated server's.",
     ]
