@@ -15,11 +15,11 @@ from bench.figures import (
     ORDER,
     TIMES,
     Results,
+    counted_per_request,
     cpu_ms_per_request,
     number,
     per_request,
     served_name,
-    settled_mark,
     table,
 )
 from bench.load import Run
@@ -58,7 +58,7 @@ def ratio(a: float | None, b: float | None) -> float | None:
 def inputs_table(results: Results, found: list[tuple[str, PerRequest]]) -> str:
     rows = []
     for workload, costs in found:
-        early = settled_mark(app_runs(results, workload))
+        apps = app_runs(results, workload)
         rows.append(
             [
                 workload,
@@ -66,8 +66,8 @@ def inputs_table(results: Results, found: list[tuple[str, PerRequest]]) -> str:
                 number(one_core_rps(costs.app_cpu_ms)),
                 number(costs.pg_cpu_ms, 2),
                 number(ratio(costs.app_cpu_ms, costs.pg_cpu_ms), 1),
-                early + number(costs.transactions, 2),
-                early + number(costs.busy_ms, 2),
+                counted_per_request(apps, lambda run: run.transactions.count),
+                counted_per_request(apps, lambda run: run.transactions.busy_ms),
             ]
         )
     header = ["workload", "app CPU ms/req", "rps one app core serves", "PG CPU ms/req", "app cores per PG core"]

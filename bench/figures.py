@@ -100,10 +100,14 @@ def settled_mark(runs: Sequence[Run]) -> str:
     return "~" if any(not run.transactions.settled for run in runs) else ""
 
 
-def transactions_per_request(runs: Sequence[Run]) -> str:
-    """Per request completed; marked ~ when a count was read before PostgreSQL had reported all of it."""
-    count = per_request(runs, lambda run: run.transactions.count)
+def counted_per_request(runs: Sequence[Run], value: Callable[[Run], float]) -> str:
+    """A pg_stat_database count per request completed; marked ~ when read before PostgreSQL had reported all of it."""
+    count = per_request(runs, value)
     return "n/a" if count is None else settled_mark(runs) + number(count, 2)
+
+
+def transactions_per_request(runs: Sequence[Run]) -> str:
+    return counted_per_request(runs, lambda run: run.transactions.count)
 
 
 def mean_rps(runs: Sequence[Run]) -> float | None:
