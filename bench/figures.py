@@ -39,6 +39,7 @@ class Results:
     connections: int = 100
     high_connections: tuple[int, ...] = (500, 1000)
     workers_count: int = 2  # the workers of the multi-worker servers
+    pool_size: int = 20  # the app's DB_POOL_SIZE, per worker
 
     def app_runs(self) -> list[Run]:
         """Every run against an app (never the floor): the ones "no connection opened after warm-up" judges."""
@@ -77,19 +78,36 @@ def total(values: Iterable[float | None]) -> float | None:
     return None if any(value is None for value in listed) else sum(value or 0.0 for value in listed)
 
 
+def per_request(runs: Sequence[Run], value: Callable[[Run], float | None]) -> float | None:
+    """The sum of `value` over the runs, per request completed in them; None when there is nothing to divide."""
+    spent, requests = total(value(run) for run in runs), sum(run.requests for run in runs)
+    return spent / requests if runs and spent is not None and requests else None
+
+
+def cpu_ms_per_request(runs: Sequence[Run], value: Callable[[Run], float | None]) -> float | None:
+    """`value` is CPU seconds."""
+    spent = per_request(runs, value)
+    return None if spent is None else spent * 1000
+
+
 def per_request_ms(runs: Sequence[Run], value: Callable[[Run], float | None]) -> str:
     """The sum of `value` (seconds) over the runs, per request completed in them, in milliseconds."""
-    spent, requests = total(value(run) for run in runs), sum(run.requests for run in runs)
-    return number(spent * 1000 / requests, 2) if runs and spent is not None and requests else "n/a"
+    return number(cpu_ms_per_request(runs, value), 2)
+
+
+def settled_mark(runs: Sequence[Run]) -> str:
+    """~ when a count was read before PostgreSQL had reported all of it."""
+    return "~" if any(not run.transactions.settled for run in runs) else ""
+
+
+def counted_per_request(runs: Sequence[Run], value: Callable[[Run], float]) -> str:
+    """A pg_stat_database count per request completed; marked ~ when read before PostgreSQL had reported all of it."""
+    count = per_request(runs, value)
+    return "n/a" if count is None else settled_mark(runs) + number(count, 2)
 
 
 def transactions_per_request(runs: Sequence[Run]) -> str:
-    """Per request completed; marked ~ when a count was read before PostgreSQL had reported all of it."""
-    requests = sum(run.requests for run in runs)
-    if not requests:
-        return "n/a"
-    early = "~" if any(not run.transactions.settled for run in runs) else ""
-    return early + number(sum(run.transactions.count for run in runs) / requests, 2)
+    return counted_per_request(runs, lambda run: run.transactions.count)
 
 
 def round_trips_per_request(runs: Sequence[Run]) -> str:

@@ -105,6 +105,9 @@ class PgSnapshot:
     ticks: dict[int, int]  # pid -> utime+stime, for our database's backends and the server's own processes
     sessions: int  # pg_stat_database.sessions: every connection ever opened to the database
     transactions: int  # pg_stat_database.xact_commit + xact_rollback: one per statement outside BEGIN … COMMIT
+    # pg_stat_database.active_time + idle_in_transaction_time (ms): how long backends ran statements or held a
+    # transaction open, which is how long a transaction-mode pooler lends them out
+    busy_ms: float
     backend_starts: tuple[datetime.datetime, ...]  # when each connection open now was opened
     taken_at: datetime.datetime  # the server's clock
     visible: bool  # False when the server's processes are not in our /proc (another container or host)
@@ -117,7 +120,8 @@ async def pg_snapshot(admin: asyncpg.Connection, database: str) -> PgSnapshot:
         "SELECT pid, datname, backend_start FROM pg_stat_activity WHERE datname = $1 OR datname IS NULL", database
     )
     counters = await admin.fetchrow(
-        "SELECT sessions, xact_commit + xact_rollback AS transactions FROM pg_stat_database WHERE datname = $1",
+        "SELECT sessions, xact_commit + xact_rollback AS transactions, "
+        "active_time + idle_in_transaction_time AS busy_ms FROM pg_stat_database WHERE datname = $1",
         database,
     )
     taken_at = await admin.fetchval("SELECT clock_timestamp()")
@@ -126,6 +130,7 @@ async def pg_snapshot(admin: asyncpg.Connection, database: str) -> PgSnapshot:
         ticks={pid: value for pid, value in ticks.items() if value is not None},
         sessions=int(counters["sessions"] or 0) if counters else 0,
         transactions=int(counters["transactions"] or 0) if counters else 0,
+        busy_ms=float(counters["busy_ms"] or 0.0) if counters else 0.0,
         backend_starts=tuple(row["backend_start"] for row in rows if row["datname"] == database),
         taken_at=taken_at,
         visible=any(value is not None for value in ticks.values()),
@@ -134,7 +139,7 @@ async def pg_snapshot(admin: asyncpg.Connection, database: str) -> PgSnapshot:
 
 @dataclass
 class TransactionCount:
-    """The transactions PostgreSQL counted in one database during one run.
+    """The transactions PostgreSQL counted in one database during one run, and the time its backends were busy.
 
     A busy backend reports its counters when it goes idle, but at most once a second; one that reported less than a
     second before its last query reports the rest 10 s later (PGSTAT_IDLE_INTERVAL, PostgreSQL 15). So a count read
@@ -142,11 +147,13 @@ class TransactionCount:
     snapshot if that comes at least REPORTED_WITHIN seconds after the run and nothing ran on the database between:
     in an app, floor, app sequence of 10 s runs, the next app run's. (A backend that cannot take the statistics
     lock at once waits longer still, so on a busy machine even that may fall short; bench/round_trips.py counts
-    what the server sent instead, and is exact.)
+    what the server sent instead, and is exact.) The busy time is reported with the counts.
     """
 
     start: int
     count: int
+    busy_start: float = 0.0
+    busy_ms: float = 0.0
     settled: bool = False
 
 
@@ -175,9 +182,15 @@ class TransactionLedger:
         if previous is not None and now - previous[1] >= REPORTED_WITHIN:
             count, _ = previous
             count.count, count.settled = snapshot.transactions - count.start, True
+            count.busy_ms = snapshot.busy_ms - count.busy_start
 
     def after_run(self, database: str, before: PgSnapshot, after: PgSnapshot, now: float) -> TransactionCount:
-        count = TransactionCount(start=before.transactions, count=after.transactions - before.transactions)
+        count = TransactionCount(
+            start=before.transactions,
+            count=after.transactions - before.transactions,
+            busy_start=before.busy_ms,
+            busy_ms=after.busy_ms - before.busy_ms,
+        )
         self.unsettled[database] = (count, now)
         return count
 

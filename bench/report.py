@@ -3,11 +3,13 @@
 import statistics
 from collections.abc import Sequence
 
+from bench.capacity_report import capacity_arithmetic
 from bench.figures import (
     APP,
     FLOOR,
     TIMES,
     Results,
+    counted_per_request,
     floor_name,
     mean_ratio,
     mean_rps,
@@ -150,6 +152,7 @@ def capacity_table(results: Results) -> str:
                 round_trips_per_request(many),
                 transactions_per_request(apps),
                 transactions_per_request(many),
+                counted_per_request(apps, lambda run: run.transactions.busy_ms),
                 number(max((run.peak_rss_mb for run in apps), default=None), 1),
                 number(max((run.group_rss_mb for run in many), default=None), 1),
             ]
@@ -157,7 +160,7 @@ def capacity_table(results: Results) -> str:
     header = ["workload", "app rps, 1 worker", "served rps, 1 worker", f"served rps per worker, {n} workers"]
     header += ["app CPU ms/req, 1 worker", f"served CPU ms/req, {n} workers (all processes)", "PG CPU ms/req"]
     header += ["DB round trips/req, 1 worker", f"DB round trips/req, {n} workers", "DB xacts/req, 1 worker"]
-    header += [f"DB xacts/req, {n} workers", "peak RSS MB, 1 worker"]
+    header += [f"DB xacts/req, {n} workers", "server-connection ms/req, 1 worker", "peak RSS MB, 1 worker"]
     header += [f"peak RSS MB, {n} workers (sum)"]
     return table(header, rows)
 
@@ -286,9 +289,12 @@ def render(results: Results) -> str:
         "app's database plus its background processes. DB round trips/req counts the TCP data segments the "
         "server's processes sent to PostgreSQL (the kernel's count per socket). DB xacts/req is "
         "pg_stat_database's xact_commit + xact_rollback per request: a statement run outside BEGIN … COMMIT is one, "
-        "a transaction of several is one too; ~ marks a count PostgreSQL may not have finished reporting.",
+        "a transaction of several is one too; ~ marks a count PostgreSQL may not have finished reporting. "
+        "Server-connection ms/req is pg_stat_database's active_time + idle_in_transaction_time per request: how "
+        "long a backend ran the request's statements or held its transaction open.",
         capacity_table(results),
         f"Connections held after warm-up: {held}.",
+        *capacity_arithmetic(results),
         "## Sign-ins under load",
         f"The get workload alone, then with {results.settings.get('sign-in clients', '20')} clients signing in "
         "back to back (bcrypt, cost 12) during the whole run. Mean p99 ratio: "

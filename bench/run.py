@@ -474,6 +474,7 @@ async def bench_all(config: Config) -> Results:
             connections=config.connections,
             high_connections=config.high_connections,
             workers_count=config.workers,
+            pool_size=bench.pool_size,
         )
         await phases(bench, results)
         return results
