@@ -18,6 +18,7 @@ async def handle(
     *, session: Session, tokens: TokenService, passwords: PasswordHasher, data: AccountSignIn
 ) -> AuthSession:
     account = await select_account(session=session, email=data.email)
+    await session.hand_back()  # no connection held while waiting for a hashing thread
     # One bcrypt check whether or not the account exists, so the answer's timing does not tell.
     password_ok = await passwords.verify(data.password, account["password_hash"] if account else None)
     if account is None or not password_ok:
