@@ -24,6 +24,8 @@ from app.shared.fair_queue import FairQueue, QueueTimeoutError
 # A live server answers a ping in milliseconds, even across a continent. A slower answer replaces the connection
 # (no error reaches the caller), so the ping never eats the connect timeout's budget.
 PING_TIMEOUT_SECONDS = 1.0
+# asyncpg requires a count; this one is not reached in centuries of queries.
+_NEVER_BY_COUNT = 2**62
 
 
 class DriverConnection(Protocol):
@@ -79,6 +81,10 @@ class PostgresPool:
             min_size=0,
             max_size=self._size,
             max_inactive_connection_lifetime=0,
+            # Never replaced for having served many queries: asyncpg's default closes a connection after 50 000,
+            # which under load is a new connection (a TLS handshake, on the event loop) every few seconds;
+            # make bench counted 15 of them late in its run. PgBouncer and Neon recycle server connections.
+            max_queries=_NEVER_BY_COUNT,
             connection_class=PooledConnection,
             reset=_mark_returned,
             **self._target.asyncpg_connect_kwargs(),
